@@ -1,0 +1,64 @@
+package io.eventflow.devstack.mongo.backend;
+
+import java.util.List;
+
+import de.bwaldvogel.mongo.MongoDatabase;
+import de.bwaldvogel.mongo.backend.CollectionOptions;
+import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.QueryResult;
+import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
+import de.bwaldvogel.mongo.bson.Document;
+
+/**
+ * A memory collection whose queries use {@link OrderedUniqueIndex} ranges, and return results already in index order
+ * when the sort follows the index, so that {@code limit} stops the scan early.
+ */
+public class CompatCollection extends MemoryCollection {
+
+    public CompatCollection(MongoDatabase database, String collectionName, CollectionOptions options,
+                            CursorRegistry cursorRegistry) {
+        super(database, collectionName, options, cursorRegistry);
+    }
+
+    @Override
+    protected QueryResult queryDocuments(Document query, Document orderBy, int numberToSkip, int limit, int batchSize,
+                                         Document fieldSelector) {
+        for (Index<Integer> index : getIndexes()) {
+            if (index instanceof OrderedUniqueIndex ordered && !index.getKeys().get(0).getKey().equals("_id")) {
+                List<Integer> positions = ordered.orderedPositions(query, orderBy);
+                if (positions != null) {
+                    return matchDocumentsFromStream(query, positions.stream().map(this::getDocument),
+                        numberToSkip, limit, batchSize, null, fieldSelector);
+                }
+            }
+        }
+        return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+    }
+
+    /** The documents with keys in {@code [min, max)} of the given index, in index order (find's min and max). */
+    public synchronized List<Document> documentsBetween(OrderedUniqueIndex index, de.bwaldvogel.mongo.backend.KeyValue min,
+                                                        de.bwaldvogel.mongo.backend.KeyValue max) {
+        return index.positionsBetween(min, max).stream().map(this::getDocument).toList();
+    }
+
+    /** The unique index whose key pattern is the given one, or null. */
+    public OrderedUniqueIndex indexWithKeys(List<String> keyNames) {
+        for (Index<Integer> index : getIndexes()) {
+            if (index instanceof OrderedUniqueIndex ordered && ordered.keyNames().equals(keyNames)) {
+                return ordered;
+            }
+        }
+        return null;
+    }
+
+    /** The index with the given name, or null. */
+    public Index<Integer> indexNamed(String name) {
+        for (Index<Integer> index : getIndexes()) {
+            if (index.getName().equals(name)) {
+                return index;
+            }
+        }
+        return null;
+    }
+}
