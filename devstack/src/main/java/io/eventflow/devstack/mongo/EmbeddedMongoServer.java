@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.wire.MongoWireMessageEncoder;
 import de.bwaldvogel.mongo.wire.MongoWireProtocolHandler;
 import de.bwaldvogel.mongo.wire.MongoWireReplyEncoder;
@@ -145,8 +144,8 @@ public final class EmbeddedMongoServer implements AutoCloseable {
         log.info("dropped {} client connections", open);
     }
 
-    /** Oplog statistics: retained entries, capacity, how many were appended and dropped, oldest and newest times. */
-    public Document oplogStats() {
+    /** How full the oplog is and how much it has dropped. */
+    public OplogStats oplogStats() {
         return backend.replicationLog().stats();
     }
 

@@ -131,6 +131,9 @@ class FlinkCdcSourceITCase {
             .mapToObj(n -> new Document("_id", String.format("e%05d", n)).append("n", n).append("padding", padding))
             .toList();
         events.insertMany(documents);
+        Document splitVector = client.getDatabase(databaseName).runCommand(new Document("splitVector", databaseName + ".events")
+            .append("keyPattern", new Document("_id", 1)).append("maxChunkSize", 1));
+        assertThat(splitVector.getList("splitKeys", Document.class)).as("split points for 1 MB chunks").hasSize(5);
         String sink = start(StartupOptions.initial(), 3, 1);
         awaitRecords(sink, 6000);
         events.insertOne(new Document("_id", "after-snapshot").append("n", 0));

@@ -46,4 +46,12 @@ class EmulatorContractTest {
             return TARGET;
         }
     }
+
+    @Nested
+    class Queries extends QueryContract {
+        @Override
+        protected MongoTarget target() {
+            return TARGET;
+        }
+    }
 }

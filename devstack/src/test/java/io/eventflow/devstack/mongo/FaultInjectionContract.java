@@ -59,6 +59,18 @@ abstract class FaultInjectionContract extends MongoContract {
     }
 
     @Test
+    void aRetriedWriteThatHadAlreadySucceededIsNotAppliedTwice() {
+        target().configureFailPoint(client, new Document("mode", new Document("times", 1))
+            .append("data", new Document("failCommands", List.of("insert"))
+                .append("writeConcernError", new Document("code", 91).append("codeName", "ShutdownInProgress")
+                    .append("errmsg", "Replication is being shut down"))));
+
+        events.insertOne(new Document("_id", "once"));
+
+        assertThat(events.countDocuments(new Document("_id", "once"))).isEqualTo(1);
+    }
+
+    @Test
     void aClosedConnectionIsANetworkErrorThatRetryableReadsSurvive() {
         target().configureFailPoint(client, new Document("mode", new Document("times", 1))
             .append("data", new Document("failCommands", List.of("find")).append("closeConnection", true)));

@@ -42,4 +42,12 @@ class RealMongoContractITCase {
             return RealMongoReplicaSet.startOrSkip();
         }
     }
+
+    @Nested
+    class Queries extends QueryContract {
+        @Override
+        protected MongoTarget target() {
+            return RealMongoReplicaSet.startOrSkip();
+        }
+    }
 }

@@ -162,8 +162,10 @@ public final class CompatBackend extends MemoryBackend {
             Document reply = dispatch(channel, database, command, query);
             if (fault != null && fault.writeConcernError() != null) {
                 reply.put("writeConcernError", fault.writeConcernError());
-                if (fault.errorLabels() != null) {
-                    reply.put("errorLabels", fault.errorLabels());
+                List<String> labels = fault.errorLabels() != null ? fault.errorLabels()
+                    : writeConcernErrorLabels(command, query, fault.writeConcernError());
+                if (!labels.isEmpty()) {
+                    reply.put("errorLabels", labels);
                 }
             }
             return reply;
@@ -625,6 +627,15 @@ public final class CompatBackend extends MemoryBackend {
         }
         return labels.isEmpty() ? error
             : new LabeledServerError(code, error.getCodeName(), error.getMessageWithoutErrorCode(), labels);
+    }
+
+    /** A retryable write concern error on a retryable write or a commit is labelled so the client retries it. */
+    private static List<String> writeConcernErrorLabels(String command, Document query, Document writeConcernError) {
+        boolean retryableCommand = command.equals("commitTransaction") || command.equals("abortTransaction")
+            || (TransactionManager.isRetryableWrite(query) && WRITE_COMMANDS.contains(command));
+        boolean retryableCode = writeConcernError.get("code") instanceof Number code
+            && MongoErrors.isRetryableWriteCode(code.intValue());
+        return retryableCommand && retryableCode ? List.of(MongoErrors.RETRYABLE_WRITE_ERROR) : List.of();
     }
 
     private boolean isChangeStreamCommand(String command, Document query) {

@@ -196,19 +196,12 @@ public final class ReplicationLog implements Oplog {
         }
     }
 
-    /** Statistics for operators and tests: retained entries, capacity, oldest and newest positions. */
-    public Document stats() {
+    /** Statistics for operators and tests. */
+    public io.eventflow.devstack.mongo.OplogStats stats() {
         lock.lock();
         try {
-            Document stats = new Document("entries", nextSequence - firstSequence)
-                .append("capacity", ring.length)
-                .append("appended", nextSequence)
-                .append("dropped", firstSequence);
-            if (nextSequence > firstSequence) {
-                stats.append("first", ring[slot(firstSequence)].position().bsonTimestamp())
-                    .append("last", ring[slot(nextSequence - 1)].position().bsonTimestamp());
-            }
-            return stats;
+            return new io.eventflow.devstack.mongo.OplogStats(nextSequence - firstSequence, ring.length, nextSequence,
+                firstSequence);
         } finally {
             lock.unlock();
         }

@@ -1,0 +1,28 @@
+# Shared by the scripts in bin/. Expects $root to be the repository root.
+
+# The JVM options Flink, Kafka and the emulator need on Java 17.
+jvm_options() {
+  echo "-Xmx${EVENTFLOW_HEAP:-3g} -XX:+UseParallelGC \
+--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED \
+--add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED \
+--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED \
+--add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED \
+--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
+--add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.sql/java.sql=ALL-UNNAMED"
+}
+
+# Builds a module (and what it depends on) when it was never built or its sources changed since.
+ensure_built() {
+  local module="$1"
+  local stamp="$root/$module/target/classpath.txt"
+  if [ ! -f "$stamp" ] || [ -n "$(find "$root/$module/src/main" "$root/$module/pom.xml" "$root/pom.xml" -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+    echo "building $module (first use or sources changed) ..." >&2
+    (cd "$root" && mvn -B -q -Dstyle.color=never -pl "$module" -am install -DskipTests >&2)
+  fi
+}
+
+# The runtime classpath of a built module: its classes and its dependencies.
+module_classpath() {
+  local module="$1"
+  echo "$root/$module/target/classes:$(cat "$root/$module/target/classpath.txt")"
+}

@@ -1,0 +1,83 @@
+package io.eventflow.devstack.mongo;
+
+import static com.mongodb.client.model.Filters.and;
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.gt;
+import static com.mongodb.client.model.Filters.gte;
+import static com.mongodb.client.model.Filters.lte;
+import static com.mongodb.client.model.Sorts.ascending;
+import static com.mongodb.client.model.Sorts.descending;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bson.Document;
+import org.bson.types.MaxKey;
+import org.bson.types.MinKey;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+
+/**
+ * The queries the event writer and the projection job depend on: a stream's head, ranges of a stream in either
+ * direction, and the {@code min}/{@code max} reads of Flink CDC's snapshot splits. Runs against the emulator and a
+ * real MongoDB.
+ */
+abstract class QueryContract extends MongoContract {
+
+    private MongoCollection<Document> events;
+
+    @BeforeEach
+    void fillEventStore() {
+        events = database.getCollection("events");
+        events.createIndex(Indexes.ascending("aggregateId", "sequenceNo"), new IndexOptions().unique(true));
+        List<Document> documents = new ArrayList<>();
+        for (String aggregate : List.of("a", "b", "c")) {
+            for (long sequenceNo = 1; sequenceNo <= 50; sequenceNo++) {
+                documents.add(new Document("_id", aggregate + "-" + sequenceNo).append("aggregateId", aggregate)
+                    .append("sequenceNo", sequenceNo));
+            }
+        }
+        events.insertMany(documents);
+    }
+
+    @Test
+    void theHeadOfAStreamIsItsHighestSequenceNo() {
+        Document head = events.find(eq("aggregateId", "b")).sort(descending("sequenceNo")).limit(1).first();
+        assertThat(head.getLong("sequenceNo")).isEqualTo(50L);
+        assertThat(events.find(eq("aggregateId", "none")).sort(descending("sequenceNo")).limit(1).first()).isNull();
+    }
+
+    @Test
+    void aRangeOfAStreamComesBackInOrderInEitherDirection() {
+        assertThat(sequenceNos(events.find(and(eq("aggregateId", "a"), gte("sequenceNo", 10L))).sort(ascending("sequenceNo")).limit(5)))
+            .containsExactly(10L, 11L, 12L, 13L, 14L);
+        assertThat(sequenceNos(events.find(and(eq("aggregateId", "c"), lte("sequenceNo", 20L))).sort(descending("sequenceNo")).limit(3)))
+            .containsExactly(20L, 19L, 18L);
+        assertThat(sequenceNos(events.find(and(eq("aggregateId", "a"), gt("sequenceNo", 47L), lte("sequenceNo", 49L))).sort(ascending("sequenceNo"))))
+            .containsExactly(48L, 49L);
+        assertThat(events.countDocuments(and(eq("aggregateId", "b"), gt("sequenceNo", 40L)))).isEqualTo(10);
+    }
+
+    @Test
+    void minAndMaxWithAHintSelectAHalfOpenKeyRange() {
+        List<String> ids = events.find().hint(new Document("_id", 1))
+            .min(new Document("_id", "b-1")).max(new Document("_id", "b-2")).map(d -> d.getString("_id"))
+            .into(new ArrayList<>());
+        assertThat(ids).isNotEmpty().allMatch(id -> id.compareTo("b-1") >= 0 && id.compareTo("b-2") < 0).doesNotContain("b-2");
+
+        long all = events.find().hint(new Document("_id", 1))
+            .min(new Document("_id", new MinKey())).max(new Document("_id", new MaxKey())).into(new ArrayList<>()).size();
+        assertThat(all).isEqualTo(150);
+    }
+
+    private static List<Long> sequenceNos(Iterable<Document> documents) {
+        List<Long> result = new ArrayList<>();
+        documents.forEach(document -> result.add(document.getLong("sequenceNo")));
+        return result;
+    }
+}
