@@ -157,11 +157,14 @@ public abstract class EventStoreContract {
         int threads = 8;
         int appendsPerThread = 2000;
         List<String> aggregates = IntStream.range(0, 10).mapToObj(i -> "hot-" + i).toList();
+        // four store instances, as four service instances would have: they race at the server, not only in-process
+        List<EventStore> instances = IntStream.range(0, 4).mapToObj(i -> storeBuilder().build()).toList();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int thread = t;
+                EventStore store = instances.get(t % instances.size());
                 futures.add(pool.submit(() -> {
                     for (int i = 0; i < appendsPerThread; i++) {
                         String aggregate = aggregates.get((thread + i) % aggregates.size());
@@ -226,6 +229,22 @@ public abstract class EventStoreContract {
         assertThat(losses.get()).isEqualTo(rounds * (threads - 1));
         assertThat(store.readStream("contended").map(RecordedEvent::sequenceNo).toList())
             .containsExactlyElementsOf(IntStream.rangeClosed(1, rounds).mapToObj(Long::valueOf).toList());
+    }
+
+    @Test
+    void anyRetriesAfterLosingTheRaceForTheHeadAndLandsRightAfterIt() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(target().supportsFailPoints());
+        store.append("order-1", ExpectedVersion.noStream(), NewEvent.of("A", Map.of()));
+        // the server reports the head position as taken twice, as when another writer got there first
+        target().configureFailPoint(client, new Document("mode", new Document("times", 2))
+            .append("data", new Document("failCommands", List.of("insert")).append("errorCode", 11000)));
+
+        AppendResult result = store.append("order-1", ExpectedVersion.any(), NewEvent.of("B", Map.of()));
+
+        assertThat(result.firstSequenceNo()).isEqualTo(2);
+        assertThat(listener.conflicts).hasValue(2);
+        assertThat(listener.retries).hasValue(2);
+        assertThat(store.readStream("order-1").map(RecordedEvent::eventType).toList()).containsExactly("A", "B");
     }
 
     // --- atomicity and idempotency ---

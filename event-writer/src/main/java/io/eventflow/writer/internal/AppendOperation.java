@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.bson.BsonDocument;
 import org.bson.RawBsonDocument;
@@ -36,6 +37,9 @@ import io.eventflow.writer.WrongExpectedVersionException;
 /**
  * One append, with its retries.
  *
+ * <p>Appends with {@code any()} to the same aggregate from one store take turns (a fair lock per aggregate), so
+ * that threads of one process do not race each other for the head; races with other processes are retried.
+ *
  * <p>Each attempt numbers the events after the expected version (for {@code any()}, after the head it just read),
  * writes one event with a single insert or several in one transaction, and on failure decides:
  * <ul>
@@ -60,6 +64,7 @@ public final class AppendOperation {
     private final TransactionOptions transactionOptions;
     private final RetryPolicy retryPolicy;
     private final AppendListener listener;
+    private final AggregateLocks locks = new AggregateLocks(256);
 
     public AppendOperation(MongoClient client, MongoCollection<RawBsonDocument> writes, MongoCollection<BsonDocument> reads,
                            StreamReader reader, EventDocuments documents, TransactionOptions transactionOptions,
@@ -77,6 +82,20 @@ public final class AppendOperation {
     /** Appends validated events; {@code payloads} are their encoded payloads, in order. */
     public AppendResult append(String aggregateType, String aggregateId, ExpectedVersion expected, List<NewEvent> events,
                                List<BsonDocument> payloads) {
+        if (!(expected instanceof ExpectedVersion.Any)) {
+            return appendWithRetries(aggregateType, aggregateId, expected, events, payloads);
+        }
+        ReentrantLock lock = locks.lockFor(aggregateId);
+        lock.lock();
+        try {
+            return appendWithRetries(aggregateType, aggregateId, expected, events, payloads);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private AppendResult appendWithRetries(String aggregateType, String aggregateId, ExpectedVersion expected,
+                                           List<NewEvent> events, List<BsonDocument> payloads) {
         Backoff backoff = new Backoff(retryPolicy);
         while (true) {
             int attempt = backoff.nextAttempt();
@@ -105,11 +124,11 @@ public final class AppendOperation {
                 if (!(expected instanceof ExpectedVersion.Any)) {
                     throw failed(aggregateId, new WrongExpectedVersionException(aggregateId, expected, actual));
                 }
-                Duration pause = backoff.nextPause();
+                Duration pause = backoff.pauseAfterLostRace();
                 if (pause == null) {
                     throw failed(aggregateId, new WrongExpectedVersionException(aggregateId, expected, actual,
-                        "; other writers kept winning the race for the head through " + backoff.attempts()
-                            + " attempts in " + backoff.elapsed().toMillis() + " ms"));
+                        "; other writers won the race for the head " + backoff.headRaces() + " times in "
+                            + backoff.elapsed().toMillis() + " ms"));
                 }
                 retryAfter(aggregateId, attempt, failure, pause);
             } else if (MongoFailures.isTransient(failure)) {
@@ -117,7 +136,7 @@ public final class AppendOperation {
                 if (stored.isPresent()) {
                     return succeeded(stored.get(), backoff);
                 }
-                Duration pause = backoff.nextPause();
+                Duration pause = backoff.pauseAfterTransientFailure();
                 if (pause == null) {
                     throw failed(aggregateId, new EventStoreUnavailableException("Append to aggregate '" + aggregateId
                         + "' failed after " + backoff.attempts() + " attempts in " + backoff.elapsed().toMillis()

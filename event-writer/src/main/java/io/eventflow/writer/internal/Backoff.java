@@ -11,6 +11,8 @@ final class Backoff {
     private final RetryPolicy policy;
     private final long startNanos = System.nanoTime();
     private int attempts;
+    private int transientFailures;
+    private int headRaces;
 
     Backoff(RetryPolicy policy) {
         this.policy = policy;
@@ -29,14 +31,34 @@ final class Backoff {
         return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
-    /** The pause before another attempt, with full jitter, or {@code null} when the budget is spent. */
-    Duration nextPause() {
-        if (attempts >= policy.maxAttempts()) {
+    /** After a transient failure: exponential backoff with full jitter, or {@code null} when the budget is spent. */
+    Duration pauseAfterTransientFailure() {
+        transientFailures++;
+        if (transientFailures >= policy.maxAttempts()) {
             return null;
         }
-        long ceiling = policy.backoffAfter(attempts).toMillis();
-        Duration pause = Duration.ofMillis(ceiling == 0 ? 0 : ThreadLocalRandom.current().nextLong(ceiling + 1));
+        return withinElapsed(jitter(policy.backoffAfter(transientFailures).toMillis()));
+    }
+
+    /** After a lost race for the head: a short random pause, or {@code null} when the budget is spent. */
+    Duration pauseAfterLostRace() {
+        headRaces++;
+        if (headRaces > policy.maxHeadRaces()) {
+            return null;
+        }
+        return withinElapsed(jitter(policy.initialBackoff().toMillis()));
+    }
+
+    int headRaces() {
+        return headRaces;
+    }
+
+    private Duration withinElapsed(Duration pause) {
         return elapsed().plus(pause).compareTo(policy.maxElapsed()) > 0 ? null : pause;
+    }
+
+    private static Duration jitter(long ceilingMillis) {
+        return Duration.ofMillis(ceilingMillis <= 0 ? 0 : ThreadLocalRandom.current().nextLong(ceilingMillis + 1));
     }
 
     static void sleep(Duration pause) {

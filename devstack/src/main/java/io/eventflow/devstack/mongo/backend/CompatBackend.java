@@ -417,8 +417,8 @@ public final class CompatBackend extends MemoryBackend {
                 }
                 synchronized (collection) {
                     collection.addDocument(document);
-                    replicationLog.append(OplogEntry.pending(OperationKind.INSERT, database, collectionName,
-                        document.get("_id"), document.cloneDeeply(), null, null));
+                    replicationLog.append(OplogEntry.inserted(database, collectionName, document.get("_id"),
+                        document.cloneDeeply(), size));
                 }
                 inserted++;
             } catch (MongoServerError e) {

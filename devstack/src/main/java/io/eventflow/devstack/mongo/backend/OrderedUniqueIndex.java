@@ -212,12 +212,26 @@ public final class OrderedUniqueIndex extends MemoryUniqueIndex {
     private static int compareKeys(KeyValue a, KeyValue b) {
         int size = Math.min(a.size(), b.size());
         for (int i = 0; i < size; i++) {
-            int result = VALUES.compare(a.get(i), b.get(i));
+            int result = compareValues(a.get(i), b.get(i));
             if (result != 0) {
                 return result;
             }
         }
         return Integer.compare(a.size(), b.size());
+    }
+
+    /**
+     * BSON order. Strings and (normalized) doubles, the common key types, are compared directly, because the
+     * library's general comparator, which first ranks the types, dominated the cost of inserts.
+     */
+    private static int compareValues(Object a, Object b) {
+        if (a instanceof String left && b instanceof String right) {
+            return left.compareTo(right);
+        }
+        if (a instanceof Double left && b instanceof Double right && !left.isNaN() && !right.isNaN()) {
+            return Double.compare(left, right);
+        }
+        return VALUES.compare(a, b);
     }
 
     private record Range(int prefixLength, KeyValue low, boolean lowInclusive, KeyValue high, boolean highInclusive) {

@@ -32,10 +32,22 @@ public record OplogEntry(long sequence, OplogPosition position, Instant wallTime
     /** An operation not yet appended: no sequence, position, time or transaction yet. */
     public static OplogEntry pending(OperationKind kind, String database, String collection, Object documentId,
                                      Document document, Document updateDescription, Document renamedTo) {
-        int bytes = HEADER_BYTES + (document != null ? BsonSize.of(document) : 0)
+        int bytes = (document != null ? BsonSize.of(document) : 0)
             + (updateDescription != null ? BsonSize.of(updateDescription) : 0);
+        return pendingInsert(kind, database, collection, documentId, document, updateDescription, renamedTo, bytes);
+    }
+
+    /** An inserted document whose encoded size the caller has already computed. */
+    public static OplogEntry inserted(String database, String collection, Object documentId, Document document,
+                                      int documentBytes) {
+        return pendingInsert(OperationKind.INSERT, database, collection, documentId, document, null, null, documentBytes);
+    }
+
+    private static OplogEntry pendingInsert(OperationKind kind, String database, String collection, Object documentId,
+                                            Document document, Document updateDescription, Document renamedTo,
+                                            int documentBytes) {
         return new OplogEntry(-1, null, null, kind, database, collection, documentId, document, updateDescription,
-            renamedTo, null, null, bytes);
+            renamedTo, null, null, HEADER_BYTES + documentBytes);
     }
 
     OplogEntry sequenced(long sequence, OplogPosition position, Instant wallTime, Document lsid, Long txnNumber) {

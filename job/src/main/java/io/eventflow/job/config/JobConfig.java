@@ -1,0 +1,263 @@
+package io.eventflow.job.config;
+
+import static io.eventflow.job.config.JobOptions.*;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+import com.mongodb.ConnectionString;
+
+/**
+ * The job's validated configuration. Built by {@link #load(String[], Map)} or {@link #of(Map)}; every problem is
+ * reported as an {@link InvalidConfigurationException} naming the option and the value, before the job starts.
+ */
+public final class JobConfig implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+    private static final Set<String> SECRET_WORDS = Set.of("password", "secret", "jaas", "credential", "token");
+
+    private final Map<String, String> values;
+    private final transient Configuration configuration;
+
+    private JobConfig(Map<String, String> values) {
+        this.values = Map.copyOf(values);
+        this.configuration = Configuration.fromMap(values);
+        validate();
+    }
+
+    /**
+     * From {@code --config <file>} (YAML or properties), then the environment, then the other {@code --key value}
+     * arguments.
+     */
+    public static JobConfig load(String[] args, Map<String, String> environment) {
+        Map<String, String> fromArguments = ConfigSources.fromArguments(args);
+        Map<String, String> merged = new LinkedHashMap<>();
+        String file = fromArguments.remove("config");
+        if (file != null) {
+            merged.putAll(ConfigSources.fromFile(Path.of(file)));
+        }
+        merged.putAll(ConfigSources.fromEnvironment(environment, ALL.stream().map(ConfigOption::key).toList()));
+        merged.putAll(fromArguments);
+        return new JobConfig(merged);
+    }
+
+    /** From explicit values, as tests and embedding programs give them. */
+    public static JobConfig of(Map<String, String> values) {
+        return new JobConfig(values);
+    }
+
+    /** A copy with some values changed. */
+    public JobConfig with(Map<String, String> changes) {
+        Map<String, String> copy = new HashMap<>(values);
+        copy.putAll(changes);
+        return new JobConfig(copy);
+    }
+
+    private void validate() {
+        Set<String> known = ALL.stream().map(ConfigOption::key).collect(Collectors.toSet());
+        for (String key : values.keySet()) {
+            if (!known.contains(key) && !key.startsWith(KAFKA_PROPERTIES_PREFIX)) {
+                throw new InvalidConfigurationException("unknown option '" + key + "'" + suggestion(key, known));
+            }
+        }
+        for (ConfigOption<?> option : ALL) {
+            try {
+                configuration().get(option);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException("option '" + option.key() + "' has an invalid value '"
+                    + shown(option.key(), values.get(option.key())) + "': " + rootMessage(e), e);
+            }
+        }
+        String uri = require(MONGODB_URI);
+        try {
+            ConnectionString parsed = new ConnectionString(uri);
+            if (parsed.getPassword() != null) {
+                throw new InvalidConfigurationException("option 'mongodb.uri' contains a password; put credentials in "
+                    + "mongodb.username and mongodb.password (or EVENTFLOW_MONGODB_PASSWORD), never in the uri");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException("option 'mongodb.uri' has an invalid value '" + uri + "': "
+                + e.getMessage(), e);
+        }
+        if (get(MONGODB_USERNAME) != null && get(MONGODB_PASSWORD) == null) {
+            throw new InvalidConfigurationException("option 'mongodb.username' is set ('" + get(MONGODB_USERNAME)
+                + "') but 'mongodb.password' is not; set it or EVENTFLOW_MONGODB_PASSWORD");
+        }
+        require(KAFKA_BOOTSTRAP_SERVERS);
+        if (get(SOURCE_STARTUP_MODE) == StartupMode.TIMESTAMP) {
+            startupTimestampMillis();
+        }
+        positive(SOURCE_PARALLELISM, get(SOURCE_PARALLELISM));
+        positive(SOURCE_CHUNK_SIZE_MB, get(SOURCE_CHUNK_SIZE_MB));
+        positive(SOURCE_BATCH_SIZE, get(SOURCE_BATCH_SIZE));
+        positive(ORDERING_MAX_BUFFERED_PER_KEY, get(ORDERING_MAX_BUFFERED_PER_KEY));
+        positive(READMODEL_BATCH_SIZE, get(READMODEL_BATCH_SIZE));
+        positive(KAFKA_MAX_RECORD_BYTES, get(KAFKA_MAX_RECORD_BYTES));
+        positive(DEAD_LETTER_MAX_DOCUMENT_BYTES, get(DEAD_LETTER_MAX_DOCUMENT_BYTES));
+        if (get(READMODEL_MAX_RETRIES) < 0) {
+            throw invalid(READMODEL_MAX_RETRIES, "must be 0 or more");
+        }
+        if (get(JOB_PARALLELISM) == 0 || get(JOB_PARALLELISM) < -1) {
+            throw invalid(JOB_PARALLELISM, "must be -1 (the cluster's default) or 1 or more");
+        }
+        positive(ORDERING_GAP_TIMEOUT, get(ORDERING_GAP_TIMEOUT));
+        positive(ORDERING_SNAPSHOT_GAP_TIMEOUT, get(ORDERING_SNAPSHOT_GAP_TIMEOUT));
+        positive(CHECKPOINT_INTERVAL, get(CHECKPOINT_INTERVAL));
+        positive(CHECKPOINT_TIMEOUT, get(CHECKPOINT_TIMEOUT));
+        positive(READMODEL_BATCH_INTERVAL, get(READMODEL_BATCH_INTERVAL));
+        if (get(SOURCE_HEARTBEAT_INTERVAL).isNegative()) {
+            throw invalid(SOURCE_HEARTBEAT_INTERVAL, "must not be negative");
+        }
+        Duration transactionTimeout = get(KAFKA_TRANSACTION_TIMEOUT);
+        Duration needed = get(CHECKPOINT_INTERVAL).plus(get(CHECKPOINT_TIMEOUT));
+        if (transactionTimeout.compareTo(needed) <= 0) {
+            throw invalid(KAFKA_TRANSACTION_TIMEOUT, "must be longer than checkpoint.interval + checkpoint.timeout ("
+                + needed + "): a transaction stays open until its checkpoint completes");
+        }
+        for (String projection : get(PROJECTIONS)) {
+            if (projection.isBlank()) {
+                throw invalid(PROJECTIONS, "must not contain an empty name");
+            }
+        }
+        for (String text : List.of(get(MONGODB_DATABASE), get(MONGODB_COLLECTION), get(READMODEL_DATABASE),
+            get(KAFKA_TOPIC_PREFIX), get(KAFKA_TRANSACTIONAL_ID_PREFIX), get(SOURCE_UID), get(JOB_NAME))) {
+            if (text.isBlank()) {
+                throw new InvalidConfigurationException("a name option is blank: " + redactedValues());
+            }
+        }
+    }
+
+    private Configuration configuration() {
+        return configuration != null ? configuration : Configuration.fromMap(values);
+    }
+
+    /** The typed value of an option (its default when not set). */
+    public <T> T get(ConfigOption<T> option) {
+        return configuration().get(option);
+    }
+
+    /** The event store's connection. */
+    public MongoConnection eventStore() {
+        return new MongoConnection(get(MONGODB_URI), get(MONGODB_USERNAME), get(MONGODB_PASSWORD));
+    }
+
+    /** {@code source.startup.timestamp} in epoch milliseconds. */
+    public long startupTimestampMillis() {
+        String value = get(SOURCE_STARTUP_TIMESTAMP);
+        if (value == null) {
+            throw invalid(SOURCE_STARTUP_TIMESTAMP, "is required when source.startup.mode is TIMESTAMP");
+        }
+        try {
+            return value.chars().allMatch(Character::isDigit) ? Long.parseLong(value) : Instant.parse(value).toEpochMilli();
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw new InvalidConfigurationException("option 'source.startup.timestamp' has an invalid value '" + value
+                + "': expected an ISO-8601 instant (2026-01-31T12:00:00Z) or epoch milliseconds");
+        }
+    }
+
+    /** Producer settings passed through under {@code kafka.properties.}. */
+    public Properties kafkaProperties() {
+        Properties properties = new Properties();
+        values.forEach((key, value) -> {
+            if (key.startsWith(KAFKA_PROPERTIES_PREFIX)) {
+                properties.setProperty(key.substring(KAFKA_PROPERTIES_PREFIX.length()), value);
+            }
+        });
+        return properties;
+    }
+
+    /** The effective settings with secrets masked, for logs. */
+    public Map<String, String> redactedValues() {
+        Map<String, String> redacted = new LinkedHashMap<>();
+        values.entrySet().stream().sorted(Map.Entry.comparingByKey())
+            .forEach(entry -> redacted.put(entry.getKey(), shown(entry.getKey(), entry.getValue())));
+        return redacted;
+    }
+
+    @Override
+    public String toString() {
+        return "JobConfig" + redactedValues();
+    }
+
+    static boolean isSecret(String key) {
+        String lower = key.toLowerCase(Locale.ROOT);
+        return SECRET_WORDS.stream().anyMatch(lower::contains);
+    }
+
+    private static String shown(String key, String value) {
+        return value != null && isSecret(key) ? "****" : value;
+    }
+
+    private String require(ConfigOption<String> option) {
+        String value = get(option);
+        if (value == null || value.isBlank()) {
+            throw new InvalidConfigurationException("option '" + option.key() + "' is required: "
+                + option.description().toString().replaceAll("<[^>]+>", ""));
+        }
+        return value;
+    }
+
+    private void positive(ConfigOption<Integer> option, int value) {
+        if (value < 1) {
+            throw invalid(option, "must be 1 or more");
+        }
+    }
+
+    private void positive(ConfigOption<Duration> option, Duration value) {
+        if (value.isZero() || value.isNegative()) {
+            throw invalid(option, "must be positive");
+        }
+    }
+
+    private InvalidConfigurationException invalid(ConfigOption<?> option, String rule) {
+        return new InvalidConfigurationException("option '" + option.key() + "' has an invalid value '"
+            + shown(option.key(), values.getOrDefault(option.key(), String.valueOf(configuration().get(option)))) + "': " + rule);
+    }
+
+    private static String suggestion(String key, Set<String> known) {
+        return known.stream()
+            .filter(candidate -> distance(candidate, key) <= 3)
+            .findFirst()
+            .map(candidate -> "; did you mean '" + candidate + "'?")
+            .orElse("; known options are listed in README.md");
+    }
+
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            int[] current = new int[b.length() + 1];
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            previous = current;
+        }
+        return previous[b.length()];
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+}

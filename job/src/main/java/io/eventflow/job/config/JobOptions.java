@@ -1,0 +1,148 @@
+package io.eventflow.job.config;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * Every option of the projection job, with its default and meaning. Options come from a YAML or properties file
+ * ({@code --config}), from the environment ({@code EVENTFLOW_} + the key in upper case with dots and dashes as
+ * underscores, for example {@code EVENTFLOW_MONGODB_PASSWORD}) and from {@code --key value} arguments, in increasing
+ * order of precedence. Secrets (passwords, SASL settings) should come from the environment.
+ */
+public final class JobOptions {
+
+    // --- the event store (source) ---
+
+    public static final ConfigOption<String> MONGODB_URI = key("mongodb.uri").stringType().noDefaultValue()
+        .withDescription("Connection string of the event store's replica set, for example "
+            + "mongodb://db1:27017,db2:27017/?replicaSet=rs0&tls=true. Without credentials: those go in "
+            + "mongodb.username and mongodb.password, so that they are never part of a logged string.");
+    public static final ConfigOption<String> MONGODB_USERNAME = key("mongodb.username").stringType().noDefaultValue()
+        .withDescription("User for SCRAM authentication (choose the mechanism with authMechanism in mongodb.uri).");
+    public static final ConfigOption<String> MONGODB_PASSWORD = key("mongodb.password").stringType().noDefaultValue()
+        .withDescription("Password of mongodb.username. Prefer the environment variable EVENTFLOW_MONGODB_PASSWORD. "
+            + "Never logged.");
+    public static final ConfigOption<String> MONGODB_DATABASE = key("mongodb.database").stringType()
+        .defaultValue("eventstore").withDescription("Database of the event collection.");
+    public static final ConfigOption<String> MONGODB_COLLECTION = key("mongodb.collection").stringType()
+        .defaultValue("events").withDescription("The event collection.");
+
+    public static final ConfigOption<StartupMode> SOURCE_STARTUP_MODE = key("source.startup.mode")
+        .enumType(StartupMode.class).defaultValue(StartupMode.INITIAL)
+        .withDescription("INITIAL (snapshot, then stream; rebuilds), LATEST (only new events) or TIMESTAMP. Used "
+            + "only when the job starts without state; a restore resumes where the state says.");
+    public static final ConfigOption<String> SOURCE_STARTUP_TIMESTAMP = key("source.startup.timestamp").stringType()
+        .noDefaultValue().withDescription("For TIMESTAMP: an ISO-8601 instant or epoch milliseconds (second "
+            + "precision, as MongoDB cluster times).");
+    public static final ConfigOption<Duration> SOURCE_HEARTBEAT_INTERVAL = key("source.heartbeat.interval")
+        .durationType().defaultValue(Duration.ofSeconds(10))
+        .withDescription("How often the source records its position while no events arrive, so that its resume "
+            + "token stays recent. 0 disables heartbeats.");
+    public static final ConfigOption<Integer> SOURCE_PARALLELISM = key("source.parallelism").intType().defaultValue(1)
+        .withDescription("Parallelism of the source; more than 1 reads the snapshot in parallel chunks.");
+    public static final ConfigOption<Integer> SOURCE_CHUNK_SIZE_MB = key("source.snapshot.chunk-size-mb").intType()
+        .defaultValue(64).withDescription("Size of one snapshot chunk (splitVector's maxChunkSize).");
+    public static final ConfigOption<Integer> SOURCE_BATCH_SIZE = key("source.batch-size").intType().defaultValue(1024)
+        .withDescription("Cursor batch size for the snapshot and the change stream.");
+    public static final ConfigOption<String> SOURCE_UID = key("source.uid").stringType()
+        .defaultValue("mongodb-cdc-source").withDescription("Operator uid of the source. Change it (with "
+            + "allowNonRestoredState) to start a fresh source while keeping the ordering and projection state, "
+            + "for example after the resume token left the oplog.");
+
+    // --- ordering ---
+
+    public static final ConfigOption<Duration> ORDERING_GAP_TIMEOUT = key("ordering.gap-timeout").durationType()
+        .defaultValue(Duration.ofSeconds(10)).withDescription("How long a gap in an aggregate's stream may stay "
+            + "open before the missing range is read from the event store.");
+    public static final ConfigOption<GapPolicy> ORDERING_GAP_POLICY = key("ordering.gap-policy")
+        .enumType(GapPolicy.class).defaultValue(GapPolicy.WAIT).withDescription("What to do with a gap the event "
+            + "store cannot fill: WAIT (alert, count, keep waiting), SKIP (alert, emit past it) or FAIL the job.");
+    public static final ConfigOption<Integer> ORDERING_MAX_BUFFERED_PER_KEY = key("ordering.max-buffered-per-key")
+        .intType().defaultValue(10_000).withDescription("Early events buffered per aggregate while a gap is "
+            + "open; past it the missing events are read from the store at once instead of buffering more.");
+    public static final ConfigOption<Duration> ORDERING_SNAPSHOT_GAP_TIMEOUT = key("ordering.snapshot-gap-timeout")
+        .durationType().defaultValue(Duration.ofMinutes(5)).withDescription("Gaps among snapshot events are "
+            + "expected (chunks arrive in any order) and filled by the snapshot itself; only after this long is "
+            + "the store read for them.");
+
+    // --- projections and read models ---
+
+    public static final ConfigOption<List<String>> PROJECTIONS = key("projections").stringType().asList()
+        .defaultValues("order", "stream-summary").withDescription("Projections to run, by name.");
+    public static final ConfigOption<String> READMODEL_DATABASE = key("readmodel.database").stringType()
+        .defaultValue("readmodels").withDescription("Database of the read models.");
+    public static final ConfigOption<String> READMODEL_COLLECTION_SUFFIX = key("readmodel.collection-suffix")
+        .stringType().defaultValue("").withDescription("Appended to every projection's collection, for example "
+            + "_v2 when rebuilding into new collections next to the live ones.");
+    public static final ConfigOption<Integer> READMODEL_BATCH_SIZE = key("readmodel.batch-size").intType()
+        .defaultValue(1000).withDescription("Upserts per bulk write.");
+    public static final ConfigOption<Duration> READMODEL_BATCH_INTERVAL = key("readmodel.batch-interval")
+        .durationType().defaultValue(Duration.ofMillis(200)).withDescription("A partial batch is written after "
+            + "this long (and always at a checkpoint).");
+    public static final ConfigOption<Integer> READMODEL_MAX_RETRIES = key("readmodel.max-retries").intType()
+        .defaultValue(5).withDescription("Retries of a failed bulk write before the job fails and restarts from "
+            + "its last checkpoint (the upserts are version-guarded, so replays are harmless).");
+
+    // --- Kafka ---
+
+    public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS = key("kafka.bootstrap-servers").stringType()
+        .noDefaultValue().withDescription("Kafka brokers, host:port[,host:port].");
+    public static final ConfigOption<String> KAFKA_TOPIC_PREFIX = key("kafka.topic-prefix").stringType()
+        .defaultValue("events").withDescription("Events go to <prefix>.<aggregateType> (or <prefix> in SINGLE "
+            + "mode); dead letters to <prefix>.dlq, integrity violations to <prefix>.integrity, gap alerts to "
+            + "<prefix>.alerts.");
+    public static final ConfigOption<TopicMode> KAFKA_TOPIC_MODE = key("kafka.topic-mode").enumType(TopicMode.class)
+        .defaultValue(TopicMode.PER_AGGREGATE_TYPE).withDescription("PER_AGGREGATE_TYPE or SINGLE. Events "
+            + "without an aggregate type go to <prefix>.untyped in PER_AGGREGATE_TYPE mode.");
+    public static final ConfigOption<String> KAFKA_TRANSACTIONAL_ID_PREFIX = key("kafka.transactional-id-prefix")
+        .stringType().defaultValue("eventflow-projection").withDescription("Prefix of the Kafka transactional "
+            + "ids; unique per job, and unchanged across restarts and upgrades so that open transactions recover.");
+    public static final ConfigOption<Duration> KAFKA_TRANSACTION_TIMEOUT = key("kafka.transaction-timeout")
+        .durationType().defaultValue(Duration.ofMinutes(15)).withDescription("transaction.timeout.ms of the "
+            + "producers. Must exceed checkpoint.interval plus checkpoint.timeout (a transaction stays open until "
+            + "its checkpoint completes) and not exceed the brokers' transaction.max.timeout.ms (15 min by default).");
+    public static final ConfigOption<Integer> KAFKA_MAX_RECORD_BYTES = key("kafka.max-record-bytes").intType()
+        .defaultValue(1_000_000).withDescription("Events whose JSON is larger are dead-lettered instead of "
+            + "published (keep below the topic's max.message.bytes).");
+
+    // --- dead letters ---
+
+    public static final ConfigOption<Integer> DEAD_LETTER_MAX_DOCUMENT_BYTES = key("dead-letter.max-document-bytes")
+        .intType().defaultValue(100_000).withDescription("Raw documents in dead letters and integrity records "
+            + "are truncated to this many characters.");
+
+    // --- checkpoints and the job ---
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("checkpoint.interval").durationType()
+        .defaultValue(Duration.ofSeconds(10)).withDescription("Exactly-once checkpoint interval: Kafka "
+            + "transactions commit and read-model batches are flushed at each checkpoint.");
+    public static final ConfigOption<Duration> CHECKPOINT_TIMEOUT = key("checkpoint.timeout").durationType()
+        .defaultValue(Duration.ofMinutes(5)).withDescription("A checkpoint that takes longer is aborted.");
+    public static final ConfigOption<Duration> CHECKPOINT_MIN_PAUSE = key("checkpoint.min-pause").durationType()
+        .defaultValue(Duration.ofSeconds(1)).withDescription("Least time between the end of one checkpoint and the "
+            + "start of the next.");
+    public static final ConfigOption<String> JOB_NAME = key("job.name").stringType()
+        .defaultValue("eventflow-projections").withDescription("Name of the job in the dashboard.");
+    public static final ConfigOption<Integer> JOB_PARALLELISM = key("job.parallelism").intType().defaultValue(-1)
+        .withDescription("Parallelism of ordering, projections and sinks; -1 takes the cluster's default.");
+
+    /** Keys under this prefix are passed to the Kafka producers as they are (TLS, SASL/SCRAM, ...). */
+    public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
+
+    public static final List<ConfigOption<?>> ALL = List.of(MONGODB_URI, MONGODB_USERNAME, MONGODB_PASSWORD,
+        MONGODB_DATABASE, MONGODB_COLLECTION, SOURCE_STARTUP_MODE, SOURCE_STARTUP_TIMESTAMP, SOURCE_HEARTBEAT_INTERVAL,
+        SOURCE_PARALLELISM, SOURCE_CHUNK_SIZE_MB, SOURCE_BATCH_SIZE, SOURCE_UID, ORDERING_GAP_TIMEOUT,
+        ORDERING_GAP_POLICY, ORDERING_MAX_BUFFERED_PER_KEY, ORDERING_SNAPSHOT_GAP_TIMEOUT, PROJECTIONS,
+        READMODEL_DATABASE, READMODEL_COLLECTION_SUFFIX, READMODEL_BATCH_SIZE, READMODEL_BATCH_INTERVAL,
+        READMODEL_MAX_RETRIES, KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC_PREFIX, KAFKA_TOPIC_MODE,
+        KAFKA_TRANSACTIONAL_ID_PREFIX, KAFKA_TRANSACTION_TIMEOUT, KAFKA_MAX_RECORD_BYTES,
+        DEAD_LETTER_MAX_DOCUMENT_BYTES, CHECKPOINT_INTERVAL, CHECKPOINT_TIMEOUT, CHECKPOINT_MIN_PAUSE, JOB_NAME,
+        JOB_PARALLELISM);
+
+    private JobOptions() {
+    }
+}
