@@ -60,6 +60,22 @@ public final class MongoConnection implements Serializable {
         return question < 0 || question == uri.length() - 1 ? null : uri.substring(question + 1);
     }
 
+    /**
+     * The connection string with the credentials in it, for connectors that take nothing else (the MongoDB sink).
+     * Never log it.
+     */
+    public String uriWithCredentials() {
+        if (!hasCredentials()) {
+            return uri;
+        }
+        int start = uri.indexOf("://") + 3;
+        return uri.substring(0, start) + encode(username) + ":" + encode(password) + "@" + uri.substring(start);
+    }
+
+    private static String encode(String text) {
+        return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     /** A new client; the caller closes it. */
     public MongoClient connect(String applicationName) {
         MongoClientSettings.Builder settings = MongoClientSettings.builder()

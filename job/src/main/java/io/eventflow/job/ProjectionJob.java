@@ -1,0 +1,194 @@
+package io.eventflow.job;
+
+import static io.eventflow.job.config.JobOptions.*;
+
+import java.util.Objects;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.CheckpointConfig;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.eventflow.job.config.JobConfig;
+import io.eventflow.job.config.MongoConnection;
+import io.eventflow.job.model.ChangeRecord;
+import io.eventflow.job.model.DeadLetter;
+import io.eventflow.job.model.EventEnvelope;
+import io.eventflow.job.model.GapAlert;
+import io.eventflow.job.model.IntegrityViolation;
+import io.eventflow.job.model.ReadModelUpdate;
+import io.eventflow.job.ordering.GapFiller;
+import io.eventflow.job.ordering.MongoGapFiller;
+import io.eventflow.job.ordering.OrderingFunction;
+import io.eventflow.job.ordering.OrderingSettings;
+import io.eventflow.job.projection.Projection;
+import io.eventflow.job.projection.ProjectionFunction;
+import io.eventflow.job.projection.ProjectionRegistry;
+import io.eventflow.job.sink.EventRecordSerializer;
+import io.eventflow.job.sink.JsonRecordSerializer;
+import io.eventflow.job.sink.KafkaSinks;
+import io.eventflow.job.sink.ReadModelSinks;
+import io.eventflow.job.source.ChangeRecordRouter;
+import io.eventflow.job.source.EventDocumentReader;
+import io.eventflow.job.source.EventSources;
+
+/**
+ * The projection job: the event collection's change stream (Flink CDC), validated, put back in per-aggregate order,
+ * projected into version-guarded read models in MongoDB, and published exactly once to Kafka.
+ *
+ * <pre>
+ * MongoDB CDC source ─▶ validate ─▶ keyBy(aggregateId) ─▶ restore order ─┬─▶ projections ─▶ MongoDB read models
+ *                          │ dead letters, integrity                     └─▶ Kafka events (exactly-once)
+ *                          └─▶ Kafka &lt;prefix&gt;.dlq, &lt;prefix&gt;.integrity    gap alerts ─▶ Kafka &lt;prefix&gt;.alerts
+ * </pre>
+ *
+ * Every stateful operator has a stable uid; savepoints depend on them. Run with
+ * {@code flink run job/target/projection-job.jar --config job.yaml}; see README for the options.
+ */
+public final class ProjectionJob {
+
+    private static final Logger log = LoggerFactory.getLogger(ProjectionJob.class);
+
+    public static final String ROUTER_UID = "validate-change-records";
+    public static final String ORDERING_UID = "order-per-aggregate";
+    public static final String PROJECTIONS_UID = "apply-projections";
+    public static final String KAFKA_EVENTS_UID = "kafka-events-sink";
+    public static final String KAFKA_DEAD_LETTERS_UID = "kafka-dead-letter-sink";
+    public static final String KAFKA_INTEGRITY_UID = "kafka-integrity-sink";
+    public static final String KAFKA_ALERTS_UID = "kafka-gap-alert-sink";
+
+    private final JobConfig config;
+    private final ProjectionRegistry registry;
+    private final GapFiller gapFiller;
+
+    public ProjectionJob(JobConfig config, ProjectionRegistry registry) {
+        this(config, registry, null);
+    }
+
+    /** With another gap filler (tests). */
+    public ProjectionJob(JobConfig config, ProjectionRegistry registry, GapFiller gapFiller) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.gapFiller = gapFiller;
+    }
+
+    public static void main(String[] args) throws Exception {
+        JobConfig config = JobConfig.load(args, System.getenv());
+        log.info("starting with {}", config);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        ProjectionJob job = new ProjectionJob(config, ProjectionRegistry.builtIn(config.get(PROJECTIONS)));
+        job.configure(env);
+        job.build(env);
+        env.execute(config.get(JOB_NAME));
+    }
+
+    /** Exactly-once checkpoints, kept when the job is cancelled, and the job's parallelism. */
+    public void configure(StreamExecutionEnvironment env) {
+        env.enableCheckpointing(config.get(CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        CheckpointConfig checkpoints = env.getCheckpointConfig();
+        checkpoints.setCheckpointTimeout(config.get(CHECKPOINT_TIMEOUT).toMillis());
+        checkpoints.setMinPauseBetweenCheckpoints(config.get(CHECKPOINT_MIN_PAUSE).toMillis());
+        checkpoints.setExternalizedCheckpointCleanup(CheckpointConfig.ExternalizedCheckpointCleanup.RETAIN_ON_CANCELLATION);
+        if (config.get(JOB_PARALLELISM) > 0) {
+            env.setParallelism(config.get(JOB_PARALLELISM));
+        }
+    }
+
+    /** The whole pipeline, reading the event collection with Flink CDC. */
+    public void build(StreamExecutionEnvironment env) {
+        MongoConnection store = config.eventStore();
+        DataStream<ChangeRecord> changes = env
+            .fromSource(EventSources.create(config), WatermarkStrategy.noWatermarks(),
+                "MongoDB change stream: " + config.get(MONGODB_DATABASE) + "." + config.get(MONGODB_COLLECTION))
+            .uid(config.get(SOURCE_UID))
+            .setParallelism(config.get(SOURCE_PARALLELISM));
+        log.debug("event store {}", store);
+        build(changes);
+    }
+
+    /** The pipeline after the source, for any stream of change records (tests feed their own). */
+    public void build(DataStream<ChangeRecord> changes) {
+        int maxDocumentChars = config.get(DEAD_LETTER_MAX_DOCUMENT_BYTES);
+        EventDocumentReader reader = new EventDocumentReader(config.get(KAFKA_MAX_RECORD_BYTES));
+
+        SingleOutputStreamOperator<EventEnvelope> events = changes
+            .process(new ChangeRecordRouter(reader, maxDocumentChars), TypeInformation.of(EventEnvelope.class))
+            .uid(ROUTER_UID).name("Validate events, divert bad input");
+
+        OrderingSettings ordering = new OrderingSettings(config.get(ORDERING_GAP_TIMEOUT),
+            config.get(ORDERING_SNAPSHOT_GAP_TIMEOUT), config.get(ORDERING_GAP_POLICY),
+            config.get(ORDERING_MAX_BUFFERED_PER_KEY), maxDocumentChars);
+        GapFiller filler = gapFiller != null ? gapFiller : new MongoGapFiller(config.eventStore(),
+            config.get(MONGODB_DATABASE), config.get(MONGODB_COLLECTION), reader);
+        SingleOutputStreamOperator<EventEnvelope> ordered = events
+            .keyBy(event -> event.aggregateId)
+            .process(new OrderingFunction(ordering, filler), TypeInformation.of(EventEnvelope.class))
+            .uid(ORDERING_UID).name("Restore per-aggregate order");
+
+        // ordered is partitioned by aggregateId already: no second shuffle for the projections
+        SingleOutputStreamOperator<ReadModelUpdate> updates = DataStreamUtils
+            .reinterpretAsKeyedStream(ordered, event -> event.aggregateId)
+            .process(new ProjectionFunction(registry, maxDocumentChars), TypeInformation.of(ReadModelUpdate.class))
+            .uid(PROJECTIONS_UID).name("Apply projections");
+
+        sinkReadModels(updates);
+
+        ordered.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("events"), transactionTimeout(),
+                config.kafkaProperties(), new EventRecordSerializer(config.get(KAFKA_TOPIC_PREFIX), config.get(KAFKA_TOPIC_MODE))))
+            .uid(KAFKA_EVENTS_UID).name("Publish events to Kafka (exactly-once)");
+
+        DataStream<DeadLetter> deadLetters = events.getSideOutput(ChangeRecordRouter.DEAD_LETTERS)
+            .union(ordered.getSideOutput(OrderingFunction.DEAD_LETTERS), updates.getSideOutput(ProjectionFunction.DEAD_LETTERS));
+        deadLetters.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("dlq"), transactionTimeout(),
+                config.kafkaProperties(), new JsonRecordSerializer<DeadLetter>(topic("dlq"), letter -> letter.aggregateId)))
+            .uid(KAFKA_DEAD_LETTERS_UID).name("Publish dead letters");
+
+        DataStream<IntegrityViolation> violations = events.getSideOutput(ChangeRecordRouter.INTEGRITY_VIOLATIONS);
+        violations.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("integrity"), transactionTimeout(),
+                config.kafkaProperties(), new JsonRecordSerializer<IntegrityViolation>(topic("integrity"),
+                    violation -> violation.documentKeyJson)))
+            .uid(KAFKA_INTEGRITY_UID).name("Publish integrity violations");
+
+        DataStream<GapAlert> alerts = ordered.getSideOutput(OrderingFunction.GAP_ALERTS);
+        alerts.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("alerts"), transactionTimeout(),
+                config.kafkaProperties(), new JsonRecordSerializer<GapAlert>(topic("alerts"), alert -> alert.aggregateId)))
+            .uid(KAFKA_ALERTS_UID).name("Publish gap alerts");
+    }
+
+    private void sinkReadModels(DataStream<ReadModelUpdate> updates) {
+        String uri = config.eventStore().uriWithCredentials();
+        for (Projection<?> projection : registry.projections()) {
+            String name = projection.name();
+            String collection = projection.collection() + config.get(READMODEL_COLLECTION_SUFFIX);
+            updates.filter(update -> update.projection.equals(name))
+                .uid("select-" + name).name("Select " + name + " updates")
+                .sinkTo(ReadModelSinks.create(uri, config.get(READMODEL_DATABASE), collection,
+                    config.get(READMODEL_BATCH_SIZE), config.get(READMODEL_BATCH_INTERVAL).toMillis(),
+                    config.get(READMODEL_MAX_RETRIES)))
+                .uid("read-model-sink-" + name).name("Upsert " + config.get(READMODEL_DATABASE) + "." + collection
+                    + " (version-guarded)");
+        }
+    }
+
+    private String bootstrapServers() {
+        return config.get(KAFKA_BOOTSTRAP_SERVERS);
+    }
+
+    private String transactionalId(String sink) {
+        return config.get(KAFKA_TRANSACTIONAL_ID_PREFIX) + "-" + sink;
+    }
+
+    private java.time.Duration transactionTimeout() {
+        return config.get(KAFKA_TRANSACTION_TIMEOUT);
+    }
+
+    private String topic(String suffix) {
+        return config.get(KAFKA_TOPIC_PREFIX) + "." + suffix;
+    }
+}

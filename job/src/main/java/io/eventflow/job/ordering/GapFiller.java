@@ -1,0 +1,25 @@
+package io.eventflow.job.ordering;
+
+import java.io.Serializable;
+import java.util.List;
+
+import io.eventflow.job.source.EventDocumentReader;
+
+/**
+ * Reads the events a gap is missing from the event store. Opened once per parallel instance of the ordering
+ * operator.
+ */
+public interface GapFiller extends Serializable {
+
+    default void open() throws Exception {
+    }
+
+    /**
+     * The stored events of an aggregate with {@code from <= sequenceNo <= to}, in sequence order, each read with the
+     * same rules as the change stream's events.
+     */
+    List<EventDocumentReader.Result> read(String aggregateId, long from, long to) throws Exception;
+
+    default void close() throws Exception {
+    }
+}

@@ -1,0 +1,38 @@
+package io.eventflow.job.sink;
+
+import java.time.Duration;
+import java.util.Properties;
+
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/** Exactly-once Kafka sinks: transactions that commit when the checkpoint that covers them completes. */
+public final class KafkaSinks {
+
+    private KafkaSinks() {
+    }
+
+    /**
+     * @param transactionalIdPrefix unique per sink and stable across restarts, so that pending transactions recover
+     * @param transactionTimeout    longer than a checkpoint interval plus a checkpoint, at most the brokers' maximum
+     * @param extraProperties       security and tuning settings passed to the producers as they are
+     */
+    public static <T> KafkaSink<T> exactlyOnce(String bootstrapServers, String transactionalIdPrefix,
+                                               Duration transactionTimeout, Properties extraProperties,
+                                               KafkaRecordSerializationSchema<T> serializer) {
+        Properties properties = new Properties();
+        properties.putAll(extraProperties);
+        properties.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(transactionTimeout.toMillis()));
+        properties.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        properties.setProperty(ProducerConfig.ACKS_CONFIG, "all");
+        return KafkaSink.<T>builder()
+            .setBootstrapServers(bootstrapServers)
+            .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+            .setTransactionalIdPrefix(transactionalIdPrefix)
+            .setKafkaProducerConfig(properties)
+            .setRecordSerializer(serializer)
+            .build();
+    }
+}

@@ -1,0 +1,134 @@
+package io.eventflow.job.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.bson.BsonDocument;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.eventflow.devstack.junit.EmbeddedKafkaExtension;
+import io.eventflow.devstack.junit.EmbeddedMongoExtension;
+import io.eventflow.job.config.JobConfig;
+import io.eventflow.job.projection.ProjectionRegistry;
+import io.eventflow.job.testing.Await;
+import io.eventflow.job.testing.CommittedKafkaReader;
+import io.eventflow.job.testing.CommittedKafkaReader.Message;
+import io.eventflow.job.testing.JobStack;
+import io.eventflow.job.testing.OrderTraffic;
+import io.eventflow.job.testing.ReplayOracle;
+
+/**
+ * The projection job end to end on the embedded stack: the real CDC source, a MiniCluster, the MongoDB emulator and
+ * a Kafka broker. Read models must equal a replay oracle computed from the event store, and Kafka, read with
+ * read_committed, must hold each event exactly once, in sequence order per aggregate.
+ */
+class ProjectionJobITCase {
+
+    private static final Duration WAIT = Duration.ofMinutes(3);
+    private static final ProjectionRegistry REGISTRY = ProjectionRegistry.builtIn(List.of("order", "stream-summary"));
+
+    @RegisterExtension
+    static final EmbeddedMongoExtension MONGO = new EmbeddedMongoExtension();
+
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension(builder -> builder.defaultPartitions(3));
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+        .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+
+    @Test
+    void readModelsAndKafkaFollowTheStoreExactlyWhileFourWritersAppend() throws Exception {
+        try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "live")) {
+            JobClient job = stack.start(stack.config(Map.of()), REGISTRY);
+            List<OrderTraffic.Stream> traffic = OrderTraffic.plan("live", 500, 20, 1);
+
+            OrderTraffic.append(stack.store, traffic, 4, 3);
+
+            assertThat(stack.events().countDocuments()).isEqualTo(10_000);
+            assertReadModelsMatchTheOracle(stack);
+            assertKafkaHoldsEveryEventOnceInOrder(stack, 10_000);
+            assertThat(JobStack.status(job)).isEqualTo(JobStatus.RUNNING);
+            job.cancel().get();
+        }
+    }
+
+    @Test
+    void aRebuildFromAPrefilledStoreGivesTheSameReadModelsAsTheLiveJob() throws Exception {
+        try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "rebuild")) {
+            OrderTraffic.append(stack.store, OrderTraffic.plan("rebuild", 300, 12, 2), 4, 5);
+            JobConfig live = stack.config(Map.of("source.parallelism", "2", "source.snapshot.chunk-size-mb", "1"));
+            JobClient first = stack.start(live, REGISTRY);
+            assertReadModelsMatchTheOracle(stack);
+            first.cancel().get();
+
+            JobConfig rebuild = live.with(Map.of("readmodel.collection-suffix", "_v2", "source.uid", "mongodb-cdc-source-v2",
+                "kafka.topic-prefix", stack.topicPrefix + "-v2", "kafka.transactional-id-prefix", stack.name + "-v2"));
+            JobClient second = stack.start(rebuild, REGISTRY);
+            for (String collection : List.of("orders", "stream_summaries")) {
+                Map<Object, BsonDocument> liveModels = byId(stack.readModels(collection).find().into(new ArrayList<>()));
+                Await.until(collection + "_v2 to equal the live read models", WAIT,
+                    () -> byId(stack.readModels(collection + "_v2").find().into(new ArrayList<>())).equals(liveModels),
+                    () -> stack.readModels(collection + "_v2").countDocuments() + " of " + liveModels.size() + " documents");
+            }
+            second.cancel().get();
+        }
+    }
+
+    static void assertReadModelsMatchTheOracle(JobStack stack) {
+        Map<String, Map<String, BsonDocument>> expected = ReplayOracle.expectedReadModels(stack.events(), REGISTRY);
+        Map<String, String> collections = Map.of("order", "orders", "stream-summary", "stream_summaries");
+        expected.forEach((projection, documents) -> {
+            String collection = collections.get(projection);
+            Await.until(collection + " to equal the replay oracle (" + documents.size() + " documents)", WAIT,
+                () -> byId(stack.readModels(collection).find().into(new ArrayList<>())).equals(new HashMap<>(documents)),
+                () -> difference(stack, collection, documents));
+        });
+    }
+
+    static void assertKafkaHoldsEveryEventOnceInOrder(JobStack stack, int expectedEvents) {
+        List<Message> messages = CommittedKafkaReader.readAll(stack.bootstrapServers,
+            Pattern.compile(Pattern.quote(stack.topicPrefix) + "\\.(Order|Customer)"),
+            read -> read.size() >= expectedEvents, WAIT);
+        Map<String, List<String>> stored = ReplayOracle.eventIdsByAggregate(stack.events());
+
+        assertThat(messages).hasSize(expectedEvents);
+        Map<String, List<Message>> byAggregate = messages.stream().collect(Collectors.groupingBy(Message::key));
+        assertThat(byAggregate.keySet()).isEqualTo(stored.keySet());
+        byAggregate.forEach((aggregateId, records) -> {
+            assertThat(records).extracting(message -> message.header("eventId")).as(aggregateId)
+                .containsExactlyElementsOf(stored.get(aggregateId));
+            assertThat(records).extracting(Message::partition).as("one partition per aggregate").containsOnly(records.get(0).partition());
+            String type = aggregateId.contains("-order-") ? "Order" : "Customer";
+            assertThat(records).extracting(Message::topic).containsOnly(stack.topicPrefix + "." + type);
+        });
+    }
+
+    private static Map<Object, BsonDocument> byId(List<BsonDocument> documents) {
+        Map<Object, BsonDocument> result = new HashMap<>();
+        documents.forEach(document -> result.put(document.getString("_id").getValue(), document));
+        return result;
+    }
+
+    private static String difference(JobStack stack, String collection, Map<String, BsonDocument> expected) {
+        Map<Object, BsonDocument> actual = byId(stack.readModels(collection).find().into(new ArrayList<>()));
+        long missing = expected.keySet().stream().filter(id -> !actual.containsKey(id)).count();
+        List<String> different = expected.entrySet().stream()
+            .filter(entry -> actual.containsKey(entry.getKey()) && !actual.get(entry.getKey()).equals(entry.getValue()))
+            .limit(2).map(entry -> "expected " + entry.getValue().toJson() + " but was " + actual.get(entry.getKey()).toJson())
+            .toList();
+        return actual.size() + " documents, " + missing + " missing, " + different;
+    }
+}

@@ -1,0 +1,102 @@
+package io.eventflow.job.testing;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.common.restartstrategy.RestartStrategies;
+import org.apache.flink.api.common.time.Time;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.bson.BsonDocument;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+
+import io.eventflow.job.ProjectionJob;
+import io.eventflow.job.config.JobConfig;
+import io.eventflow.job.projection.ProjectionRegistry;
+import io.eventflow.writer.EventStore;
+
+/**
+ * One test's slice of the embedded stack: its own event store database, read-model database, topic prefix and
+ * transactional ids, a client, an event writer, and the means to start the projection job on the MiniCluster.
+ */
+public final class JobStack implements AutoCloseable {
+
+    public final String name;
+    public final String mongoUri;
+    public final String bootstrapServers;
+    public final String eventDatabase;
+    public final String readModelDatabase;
+    public final String topicPrefix;
+    public final MongoClient client;
+    public final EventStore store;
+
+    public JobStack(String mongoUri, String bootstrapServers, String testName) {
+        this.name = testName + "-" + UUID.randomUUID().toString().substring(0, 6);
+        this.mongoUri = mongoUri;
+        this.bootstrapServers = bootstrapServers;
+        this.eventDatabase = "es_" + name.replace('-', '_');
+        this.readModelDatabase = "rm_" + name.replace('-', '_');
+        this.topicPrefix = "t-" + name;
+        this.client = MongoClients.create(mongoUri);
+        this.store = EventStore.builder().mongoClient(client).database(eventDatabase).build();
+    }
+
+    /** The job's configuration for this slice, fast timings for tests, with overrides. */
+    public JobConfig config(Map<String, String> overrides) {
+        Map<String, String> values = new HashMap<>();
+        values.put("mongodb.uri", mongoUri);
+        values.put("mongodb.database", eventDatabase);
+        values.put("readmodel.database", readModelDatabase);
+        values.put("kafka.bootstrap-servers", bootstrapServers);
+        values.put("kafka.topic-prefix", topicPrefix);
+        values.put("kafka.transactional-id-prefix", name);
+        values.put("checkpoint.interval", "1s");
+        values.put("checkpoint.min-pause", "200ms");
+        values.put("ordering.gap-timeout", "2s");
+        values.put("ordering.snapshot-gap-timeout", "10s");
+        values.put("readmodel.batch-interval", "100ms");
+        values.put("source.heartbeat.interval", "1s");
+        values.put("job.parallelism", "2");
+        values.putAll(overrides);
+        return JobConfig.of(values);
+    }
+
+    /** Starts the job on the MiniCluster of the running test class and waits until it runs. */
+    public JobClient start(JobConfig config, ProjectionRegistry registry) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        ProjectionJob job = new ProjectionJob(config, registry);
+        job.configure(env);
+        env.setRestartStrategy(RestartStrategies.fixedDelayRestart(20, Time.seconds(1)));
+        job.build(env);
+        JobClient client = env.executeAsync(name);
+        Await.until("the job to run", java.time.Duration.ofSeconds(60),
+            () -> status(client) == JobStatus.RUNNING, () -> String.valueOf(status(client)));
+        return client;
+    }
+
+    public static JobStatus status(JobClient client) {
+        try {
+            return client.getJobStatus().get();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    public MongoCollection<BsonDocument> events() {
+        return client.getDatabase(eventDatabase).getCollection("events", BsonDocument.class);
+    }
+
+    public MongoCollection<BsonDocument> readModels(String collection) {
+        return client.getDatabase(readModelDatabase).getCollection(collection, BsonDocument.class);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
