@@ -115,6 +115,11 @@ public final class EventStore implements AutoCloseable {
         return append(null, aggregateId, expected, List.of(events));
     }
 
+    /** Appends events to a typed stream. See {@link #append(String, String, ExpectedVersion, List)}. */
+    public AppendResult append(String aggregateType, String aggregateId, ExpectedVersion expected, NewEvent... events) {
+        return append(aggregateType, aggregateId, expected, List.of(events));
+    }
+
     /**
      * Appends events to the end of an aggregate's stream, all or none.
      *

@@ -123,6 +123,7 @@ public final class EventDocumentReader implements Serializable {
             return "field '" + field + "' is missing; it must be " + expected;
         }
         String shown = value.isString() ? "'" + value.asString().getValue() + "'"
+            : value.isNull() ? "null"
             : value.getBsonType().name().toLowerCase(java.util.Locale.ROOT) + " " + abbreviate(value);
         return "field '" + field + "' is " + shown + "; it must be " + expected;
     }

@@ -1,5 +1,6 @@
 package io.eventflow.job.testing;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -74,9 +75,32 @@ public final class JobStack implements AutoCloseable {
         env.setRestartStrategy(RestartStrategies.fixedDelayRestart(20, Time.seconds(1)));
         job.build(env);
         JobClient client = env.executeAsync(name);
-        Await.until("the job to run", java.time.Duration.ofSeconds(60),
+        Await.until("the job to run", Duration.ofSeconds(60),
             () -> status(client) == JobStatus.RUNNING, () -> String.valueOf(status(client)));
         return client;
+    }
+
+    /**
+     * Waits until the job streams: a probe event appended now shows up in the stream-summary read model. Changes made
+     * after this are seen by the change stream, not by the snapshot.
+     */
+    public void awaitStreaming() {
+        String probe = "probe-" + UUID.randomUUID();
+        store.append("Probe", probe, io.eventflow.writer.ExpectedVersion.noStream(),
+            io.eventflow.writer.NewEvent.of("ProbeSent", java.util.Map.of()));
+        Await.until("the probe event " + probe + " to be projected", Duration.ofMinutes(2),
+            () -> readModels("stream_summaries").countDocuments(new org.bson.Document("_id", probe)) == 1, () -> "not yet");
+    }
+
+    /** Cancels the job and waits until it is cancelled; returns how long that took. */
+    public static Duration cancel(JobClient client) throws Exception {
+        long start = System.nanoTime();
+        client.cancel().get();
+        Await.until("the job to be cancelled", Duration.ofSeconds(90),
+            () -> status(client) == null || status(client).isGloballyTerminalState(), () -> String.valueOf(status(client)));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        org.slf4j.LoggerFactory.getLogger(JobStack.class).info("job {} cancelled in {} ms", client.getJobID(), took.toMillis());
+        return took;
     }
 
     public static JobStatus status(JobClient client) {

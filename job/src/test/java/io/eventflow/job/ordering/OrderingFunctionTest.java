@@ -1,0 +1,309 @@
+package io.eventflow.job.ordering;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.eventflow.job.config.GapPolicy;
+import io.eventflow.job.model.DeadLetter;
+import io.eventflow.job.model.EventEnvelope;
+import io.eventflow.job.model.GapAlert;
+
+class OrderingFunctionTest {
+
+    private static final Duration GAP_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration SNAPSHOT_GAP_TIMEOUT = Duration.ofMinutes(5);
+    private static final long T0 = 1_000_000;
+
+    private InMemoryGapFiller store;
+    private KeyedOneInputStreamOperatorTestHarness<String, EventEnvelope, EventEnvelope> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        store = new InMemoryGapFiller(UUID.randomUUID().toString());
+        harness = harness(GapPolicy.WAIT, 100);
+        harness.open();
+        harness.setProcessingTime(T0);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, EventEnvelope, EventEnvelope> harness(GapPolicy policy,
+                                                                                                int maxBuffered) throws Exception {
+        OrderingSettings settings = new OrderingSettings(GAP_TIMEOUT, SNAPSHOT_GAP_TIMEOUT, policy, maxBuffered, 1000);
+        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new OrderingFunction(settings, store)),
+            event -> event.aggregateId, Types.STRING);
+    }
+
+    @Test
+    void eventsInOrderPassStraightThrough() throws Exception {
+        send(event("a", 1), event("a", 2), event("b", 1), event("a", 3));
+
+        assertThat(emitted()).containsExactly("a#1", "a#2", "b#1", "a#3");
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
+    void reversedEventsComeOutInOrderAndTheBufferEmpties() throws Exception {
+        send(event("a", 5), event("a", 4), event("a", 3), event("a", 2));
+        assertThat(emitted()).isEmpty();
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+        send(event("a", 1));
+
+        assertThat(emitted()).containsExactly("a#1", "a#2", "a#3", "a#4", "a#5");
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+        assertThat(harness.numKeyedStateEntries()).as("only the last emitted sequenceNo is kept").isEqualTo(1);
+    }
+
+    @Test
+    void duplicatesAreDroppedWhetherAlreadyEmittedOrBuffered() throws Exception {
+        send(event("a", 1), event("a", 1), event("a", 3), event("a", 3), event("a", 2), event("a", 2), event("a", 1));
+
+        assertThat(emitted()).containsExactly("a#1", "a#2", "a#3");
+    }
+
+    @Test
+    void aGapStillOpenAfterTheTimeoutIsFilledFromTheStore() throws Exception {
+        store.store(event("a", 2));
+        send(event("a", 1), event("a", 3), event("a", 4));
+        assertThat(emitted()).containsExactly("a#1");
+
+        harness.setProcessingTime(T0 + GAP_TIMEOUT.toMillis() - 1);
+        assertThat(store.reads()).isEmpty();
+        harness.setProcessingTime(T0 + GAP_TIMEOUT.toMillis());
+
+        assertThat(store.reads()).containsExactly("2..4");
+        assertThat(emitted()).containsExactly("a#1", "a#2", "a#3", "a#4");
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
+    void anEventArrivingBeforeTheTimeoutClosesTheGapWithoutReadingTheStore() throws Exception {
+        send(event("a", 1), event("a", 3));
+        harness.setProcessingTime(T0 + 5_000);
+        send(event("a", 2));
+        harness.setProcessingTime(T0 + GAP_TIMEOUT.toMillis() * 3);
+
+        assertThat(emitted()).containsExactly("a#1", "a#2", "a#3");
+        assertThat(store.reads()).isEmpty();
+    }
+
+    @Test
+    void theTimerOfAClosedGapDoesNotCutShortALaterGapOfTheSameAggregate() throws Exception {
+        store.store(event("a", 4));
+        send(event("a", 1), event("a", 3));                 // gap at 2 opens at T0, its timer at T0 + 10 s
+        harness.setProcessingTime(T0 + 5_000);
+        send(event("a", 2));                                // closes it
+        harness.setProcessingTime(T0 + 8_000);
+        send(event("a", 5));                                // a new gap at 4 opens at T0 + 8 s
+
+        harness.setProcessingTime(T0 + GAP_TIMEOUT.toMillis());
+        assertThat(store.reads()).as("the first gap's timer must not read for the second gap").isEmpty();
+        assertThat(emitted()).containsExactly("a#1", "a#2", "a#3");
+
+        harness.setProcessingTime(T0 + 8_000 + GAP_TIMEOUT.toMillis());
+        assertThat(store.reads()).containsExactly("4..5");
+        assertThat(emitted()).containsExactly("a#1", "a#2", "a#3", "a#4", "a#5");
+    }
+
+    @Test
+    void waitAlertsOnceCountsAndKeepsWaitingThenDrainsWhenTheEventArrives() throws Exception {
+        send(event("a", 1), event("a", 3), event("a", 4));
+        harness.setProcessingTime(T0 + GAP_TIMEOUT.toMillis());
+        harness.setProcessingTime(T0 + GAP_TIMEOUT.toMillis() * 2);
+        harness.setProcessingTime(T0 + GAP_TIMEOUT.toMillis() * 3);
+
+        List<GapAlert> alerts = alerts();
+        assertThat(alerts).hasSize(1);
+        assertThat(alerts.get(0)).satisfies(alert -> {
+            assertThat(alert.aggregateId).isEqualTo("a");
+            assertThat(alert.missingFrom).isEqualTo(2);
+            assertThat(alert.missingTo).isEqualTo(2);
+            assertThat(alert.bufferedEvents).isEqualTo(2);
+            assertThat(alert.action).isEqualTo("waiting");
+        });
+        assertThat(store.reads()).as("the store is asked again at every timeout").hasSize(3);
+        assertThat(emitted()).containsExactly("a#1");
+
+        send(event("a", 2));
+        assertThat(emitted()).containsExactly("a#1", "a#2", "a#3", "a#4");
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
+    void skipEmitsPastTheGapWithAnAlert() throws Exception {
+        reopen(GapPolicy.SKIP, 100);
+        send(event("a", 1), event("a", 4), event("a", 6));
+        harness.setProcessingTime(T0 + GAP_TIMEOUT.toMillis());
+
+        assertThat(emitted()).containsExactly("a#1", "a#4", "a#6");
+        assertThat(alerts()).extracting(alert -> alert.missingFrom + ".." + alert.missingTo + " " + alert.action)
+            .containsExactly("2..3 skipped", "5..5 skipped");
+        send(event("a", 2));
+        assertThat(emitted()).as("a skipped event that turns up late is a duplicate").hasSize(3);
+    }
+
+    @Test
+    void failFailsTheJobNamingTheAggregateAndTheMissingRange() throws Exception {
+        reopen(GapPolicy.FAIL, 100);
+        send(event("order-7", 1), event("order-7", 4));
+
+        assertThatThrownBy(() -> harness.setProcessingTime(T0 + GAP_TIMEOUT.toMillis()))
+            .hasStackTraceContaining("Aggregate 'order-7' is missing events 2..3")
+            .hasStackTraceContaining("ordering.gap-policy FAIL");
+    }
+
+    @Test
+    void snapshotGapsAreLeftToTheSnapshotUntilTheSnapshotGapTimeout() throws Exception {
+        store.store(event("a", 1));
+        send(snapshotEvent("a", 3), snapshotEvent("a", 2));
+        harness.setProcessingTime(T0 + GAP_TIMEOUT.toMillis() * 5);
+        assertThat(store.reads()).as("no store reads during the snapshot phase").isEmpty();
+
+        harness.setProcessingTime(T0 + SNAPSHOT_GAP_TIMEOUT.toMillis());
+        assertThat(store.reads()).containsExactly("1..3");
+        assertThat(emitted()).containsExactly("a#1", "a#2", "a#3");
+    }
+
+    @Test
+    void aStreamEventTurnsASnapshotGapIntoARealOne() throws Exception {
+        store.store(event("a", 1));
+        send(snapshotEvent("a", 2));
+        harness.setProcessingTime(T0 + 1_000);
+        send(event("a", 3));
+
+        harness.setProcessingTime(T0 + GAP_TIMEOUT.toMillis());
+        assertThat(store.reads()).containsExactly("1..3");
+        assertThat(emitted()).containsExactly("a#1", "a#2", "a#3");
+    }
+
+    @Test
+    void pastTheBufferBoundTheStoreIsReadAtOnce() throws Exception {
+        reopen(GapPolicy.WAIT, 3);
+        store.store(event("a", 2));
+        send(event("a", 1), event("a", 3), event("a", 4), event("a", 5));
+        assertThat(store.reads()).isEmpty();
+
+        send(event("a", 6));
+
+        assertThat(store.reads()).containsExactly("2..6");
+        assertThat(emitted()).containsExactly("a#1", "a#2", "a#3", "a#4", "a#5", "a#6");
+    }
+
+    @Test
+    void aFailedStoreReadIsRetriedAfterTheGapTimeout() throws Exception {
+        store.store(event("a", 2));
+        store.failNextReads(1);
+        send(event("a", 1), event("a", 3));
+
+        harness.setProcessingTime(T0 + GAP_TIMEOUT.toMillis());
+        assertThat(emitted()).containsExactly("a#1");
+        harness.setProcessingTime(T0 + GAP_TIMEOUT.toMillis() * 2);
+
+        assertThat(store.reads()).hasSize(2);
+        assertThat(emitted()).containsExactly("a#1", "a#2", "a#3");
+        assertThat(alerts()).isEmpty();
+    }
+
+    @Test
+    void placeholdersTakeTheirPositionAndAreNotEmitted() throws Exception {
+        send(event("a", 1), event("a", 3), EventEnvelope.placeholder("a", 2, "bad", 0, false));
+
+        assertThat(emitted()).containsExactly("a#1", "a#3");
+        assertThat(store.reads()).isEmpty();
+    }
+
+    @Test
+    void anInvalidEventReadFromTheStoreIsDeadLetteredAndItsPositionPassed() throws Exception {
+        store.storeInvalid("a", 2, "field 'eventType' is missing");
+        send(event("a", 1), event("a", 3));
+        harness.setProcessingTime(T0 + GAP_TIMEOUT.toMillis());
+
+        assertThat(emitted()).containsExactly("a#1", "a#3");
+        List<DeadLetter> deadLetters = harness.getSideOutput(OrderingFunction.DEAD_LETTERS).stream()
+            .map(StreamRecord::getValue).toList();
+        assertThat(deadLetters).extracting(letter -> letter.stage + ": " + letter.reason + " " + letter.aggregateId + "#"
+            + letter.sequenceNo).containsExactly("gap-fill: field 'eventType' is missing a#2");
+    }
+
+    @Test
+    void stateAndTimersSurviveASnapshotAndRestore() throws Exception {
+        store.store(event("a", 4));
+        send(event("a", 1), event("a", 3), event("a", 5), event("b", 2));
+        OperatorSubtaskState snapshot = harness.snapshot(1, T0);
+        harness.close();
+
+        harness = harness(GapPolicy.WAIT, 100);
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.setProcessingTime(T0 + 1);
+        send(event("a", 1), event("a", 2));
+        assertThat(emitted()).containsExactly("a#2", "a#3");
+        send(event("b", 1));
+        assertThat(emitted()).containsExactly("a#2", "a#3", "b#1", "b#2");
+
+        harness.setProcessingTime(T0 + 1 + GAP_TIMEOUT.toMillis());
+        assertThat(emitted()).containsExactly("a#2", "a#3", "b#1", "b#2", "a#4", "a#5");
+    }
+
+    // --- helpers ---
+
+    private void reopen(GapPolicy policy, int maxBuffered) throws Exception {
+        harness.close();
+        harness = harness(policy, maxBuffered);
+        harness.open();
+        harness.setProcessingTime(T0);
+    }
+
+    private void send(EventEnvelope... events) throws Exception {
+        for (EventEnvelope event : events) {
+            harness.processElement(event, 0);
+        }
+    }
+
+    private List<String> emitted() {
+        return harness.extractOutputValues().stream().map(event -> event.aggregateId + "#" + event.sequenceNo)
+            .collect(Collectors.toList());
+    }
+
+    private List<GapAlert> alerts() {
+        var output = harness.getSideOutput(OrderingFunction.GAP_ALERTS);
+        return output == null ? List.of() : output.stream().map(StreamRecord::getValue).toList();
+    }
+
+    static EventEnvelope event(String aggregateId, long sequenceNo) {
+        EventEnvelope event = new EventEnvelope();
+        event.eventId = aggregateId + "-" + sequenceNo;
+        event.aggregateId = aggregateId;
+        event.sequenceNo = sequenceNo;
+        event.eventType = "Test";
+        event.schemaVersion = 1;
+        event.payloadJson = "{}";
+        event.metadataJson = "{}";
+        return event;
+    }
+
+    static EventEnvelope snapshotEvent(String aggregateId, long sequenceNo) {
+        EventEnvelope event = event(aggregateId, sequenceNo);
+        event.snapshot = true;
+        return event;
+    }
+
+}
