@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.description.HtmlFormatter;
 
 import com.mongodb.ConnectionString;
 
@@ -205,10 +206,15 @@ public final class JobConfig implements Serializable {
     private String require(ConfigOption<String> option) {
         String value = get(option);
         if (value == null || value.isBlank()) {
-            throw new InvalidConfigurationException("option '" + option.key() + "' is required: "
-                + option.description().toString().replaceAll("<[^>]+>", ""));
+            throw new InvalidConfigurationException("option '" + option.key() + "' is required: " + describe(option));
         }
         return value;
+    }
+
+    /** An option's description as plain text. */
+    public static String describe(ConfigOption<?> option) {
+        return new HtmlFormatter().format(option.description()).replaceAll("<[^>]+>", "")
+            .replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'").replace("&quot;", "\"").replace("&amp;", "&");
     }
 
     private void positive(ConfigOption<Integer> option, int value) {

@@ -92,7 +92,8 @@ class JobConfigTest {
             "option 'kafka.transaction-timeout' has an invalid value '1 min': must be longer than checkpoint.interval + checkpoint.timeout");
         assertInvalid(Map.of("job.parallelism", "0"), "option 'job.parallelism' has an invalid value '0'");
         assertThatThrownBy(() -> JobConfig.of(Map.of("kafka.bootstrap-servers", "k:9092")))
-            .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("option 'mongodb.uri' is required");
+            .isInstanceOf(InvalidConfigurationException.class)
+            .hasMessageStartingWith("option 'mongodb.uri' is required: Connection string of the event store's replica set");
         assertThatThrownBy(() -> JobConfig.load(new String[] {"--config", "/no/such/file.yaml"}, Map.of()))
             .hasMessage("configuration file '/no/such/file.yaml' does not exist");
         assertThatThrownBy(() -> JobConfig.load(new String[] {"stray"}, Map.of()))
