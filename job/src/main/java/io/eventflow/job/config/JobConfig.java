@@ -120,6 +120,9 @@ public final class JobConfig implements Serializable {
         positive(CHECKPOINT_INTERVAL, get(CHECKPOINT_INTERVAL));
         positive(CHECKPOINT_TIMEOUT, get(CHECKPOINT_TIMEOUT));
         positive(READMODEL_BATCH_INTERVAL, get(READMODEL_BATCH_INTERVAL));
+        if (get(PROJECTION_FLUSH_INTERVAL).isNegative()) {
+            throw invalid(PROJECTION_FLUSH_INTERVAL, "must not be negative");
+        }
         if (get(SOURCE_HEARTBEAT_INTERVAL).isNegative()) {
             throw invalid(SOURCE_HEARTBEAT_INTERVAL, "must not be negative");
         }

@@ -73,6 +73,10 @@ public final class JobOptions {
 
     public static final ConfigOption<List<String>> PROJECTIONS = key("projections").stringType().asList()
         .defaultValues("order", "stream-summary").withDescription("Projections to run, by name.");
+    public static final ConfigOption<Duration> PROJECTION_FLUSH_INTERVAL = key("projection.flush-interval").durationType()
+        .defaultValue(Duration.ofMillis(100)).withDescription("Read models changed by events are written at most once "
+            + "per interval, with their newest version (the upserts are version-guarded, so nothing is lost). 0 writes "
+            + "after every event.");
     public static final ConfigOption<String> READMODEL_DATABASE = key("readmodel.database").stringType()
         .defaultValue("readmodels").withDescription("Database of the read models.");
     public static final ConfigOption<String> READMODEL_COLLECTION_SUFFIX = key("readmodel.collection-suffix")
@@ -136,7 +140,7 @@ public final class JobOptions {
     public static final List<ConfigOption<?>> ALL = List.of(MONGODB_URI, MONGODB_USERNAME, MONGODB_PASSWORD,
         MONGODB_DATABASE, MONGODB_COLLECTION, SOURCE_STARTUP_MODE, SOURCE_STARTUP_TIMESTAMP, SOURCE_HEARTBEAT_INTERVAL,
         SOURCE_PARALLELISM, SOURCE_CHUNK_SIZE_MB, SOURCE_BATCH_SIZE, SOURCE_UID, ORDERING_GAP_TIMEOUT,
-        ORDERING_GAP_POLICY, ORDERING_MAX_BUFFERED_PER_KEY, ORDERING_SNAPSHOT_GAP_TIMEOUT, PROJECTIONS,
+        ORDERING_GAP_POLICY, ORDERING_MAX_BUFFERED_PER_KEY, ORDERING_SNAPSHOT_GAP_TIMEOUT, PROJECTIONS, PROJECTION_FLUSH_INTERVAL,
         READMODEL_DATABASE, READMODEL_COLLECTION_SUFFIX, READMODEL_BATCH_SIZE, READMODEL_BATCH_INTERVAL,
         READMODEL_MAX_RETRIES, KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC_PREFIX, KAFKA_TOPIC_MODE,
         KAFKA_TRANSACTIONAL_ID_PREFIX, KAFKA_TRANSACTION_TIMEOUT, KAFKA_MAX_RECORD_BYTES,

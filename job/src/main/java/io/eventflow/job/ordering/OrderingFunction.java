@@ -66,9 +66,8 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
     private final OrderingSettings settings;
     private final GapFiller filler;
 
-    private transient ValueState<Long> lastEmitted;
+    private transient ValueState<OrderingState> state;
     private transient MapState<Long, EventEnvelope> buffer;
-    private transient ValueState<GapState> gap;
 
     private transient ListState<Long> gaugeState;
     private transient long bufferedEvents;
@@ -90,10 +89,9 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        lastEmitted = getRuntimeContext().getState(new ValueStateDescriptor<>("last-emitted-sequence-no", Types.LONG));
+        state = getRuntimeContext().getState(new ValueStateDescriptor<>("ordering", TypeInformation.of(OrderingState.class)));
         buffer = getRuntimeContext().getMapState(new MapStateDescriptor<>("early-events", Types.LONG,
             TypeInformation.of(EventEnvelope.class)));
-        gap = getRuntimeContext().getState(new ValueStateDescriptor<>("open-gap", TypeInformation.of(GapState.class)));
 
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         metrics.gauge("bufferedEvents", () -> bufferedEvents);
@@ -117,34 +115,42 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
 
     @Override
     public void processElement(EventEnvelope event, Context context, Collector<EventEnvelope> out) throws Exception {
-        long last = valueOrZero(lastEmitted.value());
+        OrderingState current = state.value();
+        if (current == null) {
+            current = new OrderingState();
+        }
         long sequenceNo = event.sequenceNo;
-        GapState open = gap.value();
-        if (sequenceNo <= last) {
+        if (sequenceNo <= current.lastEmitted) {
             duplicatesDropped.inc();
             return;
         }
-        if (sequenceNo == last + 1) {
+        if (sequenceNo == current.lastEmitted + 1) {
             emit(event, out);
-            last = drain(sequenceNo, open, out);
-            lastEmitted.update(last);
-            afterProgress(open, last, context);
+            current.lastEmitted = sequenceNo;
+            if (current.gap != null) {
+                drain(current, out);
+                afterProgress(current, context);
+            }
+            state.update(current);
             return;
         }
         if (buffer.contains(sequenceNo)) {
             duplicatesDropped.inc();
             return;
         }
-        buffer.put(sequenceNo, event);
+        // with object reuse the caller may recycle the instance: keep a copy
+        buffer.put(sequenceNo, copy(event));
         bufferedEvents++;
-        maxOutOfOrderDistance = Math.max(maxOutOfOrderDistance, sequenceNo - (last + 1));
+        maxOutOfOrderDistance = Math.max(maxOutOfOrderDistance, sequenceNo - (current.lastEmitted + 1));
+        GapState open = current.gap;
         if (open == null) {
             open = new GapState();
-            open.missingFrom = last + 1;
+            open.missingFrom = current.lastEmitted + 1;
             open.openedAt = now(context);
             open.fromSnapshot = event.snapshot;
             open.highestBuffered = sequenceNo;
             open.buffered = 1;
+            current.gap = open;
             openGaps++;
             armTimer(open, context);
         } else {
@@ -156,17 +162,18 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
                 armTimer(open, context);
             }
         }
-        gap.update(open);
         if (!event.snapshot && open.buffered > settings.maxBufferedPerKey()) {
             log.info("aggregate {} buffers {} early events, more than {}: reading the missing events now",
                 context.getCurrentKey(), open.buffered, settings.maxBufferedPerKey());
-            fillFromStore(context, out, open);
+            fillFromStore(current, context, out);
         }
+        state.update(current);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext context, Collector<EventEnvelope> out) throws Exception {
-        GapState open = gap.value();
+        OrderingState current = state.value();
+        GapState open = current == null ? null : current.gap;
         if (open == null || timestamp != open.timerAt) {
             return; // the gap this timer guarded has closed or moved
         }
@@ -174,31 +181,31 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
         if (timestamp < due) {
             open.timerAt = due;
             context.timerService().registerProcessingTimeTimer(due);
-            gap.update(open);
-            return;
+        } else {
+            fillFromStore(current, context, out);
         }
-        fillFromStore(context, out, open);
+        state.update(current);
     }
 
     /** Reads the whole open range from the store, emits what closes gaps, then applies the gap policy. */
-    private void fillFromStore(Context context, Collector<EventEnvelope> out, GapState open) throws Exception {
+    private void fillFromStore(OrderingState current, Context context, Collector<EventEnvelope> out) throws Exception {
         String aggregateId = context.getCurrentKey();
-        long last = valueOrZero(lastEmitted.value());
+        GapState open = current.gap;
         List<EventDocumentReader.Result> stored;
         try {
-            stored = filler.read(aggregateId, last + 1, open.highestBuffered);
+            stored = filler.read(aggregateId, current.lastEmitted + 1, open.highestBuffered);
         } catch (Exception e) {
             gapFillFailures.inc();
             log.warn("reading the missing events {}..{} of aggregate {} from the event store failed; retrying in {}",
-                last + 1, open.highestBuffered, aggregateId, settings.gapTimeout(), e);
+                current.lastEmitted + 1, open.highestBuffered, aggregateId, settings.gapTimeout(), e);
             rearm(open, context, settings.gapTimeout().toMillis());
             return;
         }
         int filled = 0;
         for (EventDocumentReader.Result result : stored) {
             long sequenceNo = positionOf(result);
-            if (sequenceNo != last + 1) {
-                if (sequenceNo > last + 1) {
+            if (sequenceNo != current.lastEmitted + 1) {
+                if (sequenceNo > current.lastEmitted + 1) {
                     break; // a hole the store has too
                 }
                 continue;
@@ -211,24 +218,25 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
                 filled++;
             }
             emitStored(result, out, context);
-            last = drain(sequenceNo, open, out);
+            current.lastEmitted = sequenceNo;
+            drain(current, out);
         }
-        lastEmitted.update(last);
         if (filled > 0) {
             gapFills.inc();
             eventsFilledFromStore.inc(filled);
             log.info("filled {} missing events of aggregate {} from the event store", filled, aggregateId);
         }
-        if (open.buffered > 0 && valueOrZero(lastEmitted.value()) + 1 < lowestBuffered()) {
-            applyPolicy(context, out, open);
+        if (open.buffered > 0 && current.lastEmitted + 1 < lowestBuffered()) {
+            applyPolicy(current, context, out);
         } else {
-            afterProgress(open, valueOrZero(lastEmitted.value()), context);
+            afterProgress(current, context);
         }
     }
 
-    private void applyPolicy(Context context, Collector<EventEnvelope> out, GapState open) throws Exception {
+    private void applyPolicy(OrderingState current, Context context, Collector<EventEnvelope> out) throws Exception {
         String aggregateId = context.getCurrentKey();
-        long last = valueOrZero(lastEmitted.value());
+        GapState open = current.gap;
+        long last = current.lastEmitted;
         long lowest = lowestBuffered();
         switch (settings.policy()) {
             case FAIL -> throw new IllegalStateException("Aggregate '" + aggregateId + "' is missing events " + (last + 1)
@@ -239,11 +247,11 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
                 gapsSkipped.inc();
                 log.error("aggregate {}: skipping missing events {}..{} (ordering.gap-policy SKIP)", aggregateId, last + 1,
                     lowest - 1);
-                long reached = drain(lowest - 1, open, out);
-                lastEmitted.update(reached);
-                afterProgress(open, reached, context);
-                if (open.buffered > 0) {
-                    applyPolicy(context, out, gap.value());
+                current.lastEmitted = lowest - 1;
+                drain(current, out);
+                afterProgress(current, context);
+                if (current.gap != null) {
+                    applyPolicy(current, context, out);
                 }
             }
             case WAIT -> {
@@ -260,40 +268,41 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
     }
 
     /** After the stream advanced: close the gap if nothing is buffered, else move it to the new first hole. */
-    private void afterProgress(GapState open, long last, Context context) throws Exception {
+    private void afterProgress(OrderingState current, Context context) {
+        GapState open = current.gap;
         if (open == null) {
             return;
         }
         if (open.buffered <= 0) {
             context.timerService().deleteProcessingTimeTimer(open.timerAt);
-            gap.clear();
+            current.gap = null;
             openGaps--;
             return;
         }
-        if (open.missingFrom != last + 1) {
-            open.missingFrom = last + 1;
+        if (open.missingFrom != current.lastEmitted + 1) {
+            open.missingFrom = current.lastEmitted + 1;
             open.openedAt = now(context);
             open.alerted = false;
             context.timerService().deleteProcessingTimeTimer(open.timerAt);
             armTimer(open, context);
         }
-        gap.update(open);
     }
 
-    private long drain(long last, GapState open, Collector<EventEnvelope> out) throws Exception {
+    /** Emits buffered successors of the last emitted event, in order. */
+    private void drain(OrderingState current, Collector<EventEnvelope> out) throws Exception {
+        GapState open = current.gap;
         if (open == null) {
-            return last;
+            return;
         }
-        long next = last + 1;
+        long next = current.lastEmitted + 1;
         EventEnvelope buffered;
         while (open.buffered > 0 && (buffered = buffer.get(next)) != null) {
             buffer.remove(next);
             bufferedEvents--;
             open.buffered--;
             emit(buffered, out);
-            last = next++;
+            current.lastEmitted = next++;
         }
-        return last;
     }
 
     private void emit(EventEnvelope event, Collector<EventEnvelope> out) {
@@ -339,10 +348,9 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
         context.timerService().registerProcessingTimeTimer(open.timerAt);
     }
 
-    private void rearm(GapState open, Context context, long delayMillis) throws Exception {
+    private void rearm(GapState open, Context context, long delayMillis) {
         open.timerAt = now(context) + delayMillis;
         context.timerService().registerProcessingTimeTimer(open.timerAt);
-        gap.update(open);
     }
 
     private long timeoutOf(GapState open) {
@@ -355,6 +363,24 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
             lowest = Math.min(lowest, sequenceNo);
         }
         return lowest;
+    }
+
+    private static EventEnvelope copy(EventEnvelope event) {
+        EventEnvelope copy = new EventEnvelope();
+        copy.eventId = event.eventId;
+        copy.aggregateId = event.aggregateId;
+        copy.aggregateType = event.aggregateType;
+        copy.sequenceNo = event.sequenceNo;
+        copy.eventType = event.eventType;
+        copy.schemaVersion = event.schemaVersion;
+        copy.occurredAtMillis = event.occurredAtMillis;
+        copy.payloadJson = event.payloadJson;
+        copy.metadataJson = event.metadataJson;
+        copy.commitId = event.commitId;
+        copy.clusterTime = event.clusterTime;
+        copy.snapshot = event.snapshot;
+        copy.placeholder = event.placeholder;
+        return copy;
     }
 
     private static long positionOf(EventDocumentReader.Result result) {
@@ -373,10 +399,6 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
 
     private static long now(Context context) {
         return context.timerService().currentProcessingTime();
-    }
-
-    private static long valueOrZero(Long value) {
-        return value == null ? 0 : value;
     }
 
     // The gauges count across keys; their totals survive restarts in operator state.

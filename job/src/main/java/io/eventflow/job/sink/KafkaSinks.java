@@ -23,6 +23,10 @@ public final class KafkaSinks {
                                                Duration transactionTimeout, Properties extraProperties,
                                                KafkaRecordSerializationSchema<T> serializer) {
         Properties properties = new Properties();
+        // One request in flight per broker connection: a broker that rejects the first batch of a transaction on a
+        // new partition (Kafka 3.6+ partition verification) must see its retry before any later batch, or the
+        // partition is stuck in OutOfOrderSequenceException until the transaction times out (KAFKA-14904).
+        properties.setProperty(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         properties.putAll(extraProperties);
         properties.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(transactionTimeout.toMillis()));
         properties.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

@@ -43,7 +43,7 @@ class VersionGuardedUpsertTest {
     }
 
     private static ReadModelUpdate update(long version, String status) {
-        Document document = ReadModelDocuments.compose("o1", new Document("status", status), version, "e" + version, 0);
-        return new ReadModelUpdate("order", "o1", version, ReadModelDocuments.encode(document));
+        return new ReadModelUpdate("order", "o1", version,
+            ReadModelDocuments.encode("o1", new Document("status", status), version, "e" + version, 0));
     }
 }

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.bson.BsonDocument;
-import org.bson.Document;
 
 import com.mongodb.client.MongoCollection;
 
@@ -61,9 +60,8 @@ public final class ReplayOracle {
                     }
                 }
                 if (state != null) {
-                    Document document = ReadModelDocuments.compose(aggregateId, projection.toDocument(state),
-                        last.sequenceNo, last.eventId, last.occurredAtMillis);
-                    documents.put(aggregateId, ReadModelDocuments.decode(ReadModelDocuments.encode(document)));
+                    documents.put(aggregateId, ReadModelDocuments.decode(ReadModelDocuments.encode(aggregateId,
+                        projection.toDocument(state), last.sequenceNo, last.eventId, last.occurredAtMillis)));
                 }
             });
             expected.put(projection.name(), documents);

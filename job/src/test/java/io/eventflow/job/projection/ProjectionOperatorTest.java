@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.List;
 
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.bson.BsonDocument;
@@ -18,7 +17,7 @@ import io.eventflow.job.model.DeadLetter;
 import io.eventflow.job.model.EventEnvelope;
 import io.eventflow.job.model.ReadModelUpdate;
 
-class ProjectionFunctionTest {
+class ProjectionOperatorTest {
 
     private static final Instant AT = Instant.parse("2026-03-01T10:00:00Z");
     private static final String CREATED = "{\"customerId\": \"c1\", \"currency\": \"EUR\", \"items\": [{\"sku\": \"a\", "
@@ -28,8 +27,7 @@ class ProjectionFunctionTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new ProjectionFunction(
-            ProjectionRegistry.builtIn(List.of("order", "stream-summary")), 1000)), event -> event.aggregateId, Types.STRING);
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new ProjectionOperator(ProjectionRegistry.builtIn(List.of("order", "stream-summary")), 1000, 0, 1000), event -> event.aggregateId, Types.STRING);
         harness.open();
     }
 
@@ -73,11 +71,37 @@ class ProjectionFunctionTest {
         assertThat(updates).extracting(update -> update.projection + "@" + update.lastSequenceNo)
             .containsExactly("order@1", "stream-summary@1", "stream-summary@2", "order@3", "stream-summary@3");
         assertThat(ReadModelDocuments.decode(updates.get(3).document).getString("status").getValue()).isEqualTo("CONFIRMED");
-        List<DeadLetter> deadLetters = harness.getSideOutput(ProjectionFunction.DEAD_LETTERS).stream().map(StreamRecord::getValue).toList();
+        List<DeadLetter> deadLetters = harness.getSideOutput(ProjectionOperator.DEAD_LETTERS).stream().map(StreamRecord::getValue).toList();
         assertThat(deadLetters).extracting(letter -> letter.stage + " " + letter.aggregateId + "#" + letter.sequenceNo)
             .containsExactly("projection:order o1#2");
         assertThat(deadLetters.get(0).reason).contains("schemaVersion 9 of OrderShipped is newer than this job knows");
         assertThat(deadLetters.get(0).rawDocument).contains("\"carrier\": \"DHL\"");
+    }
+
+    @Test
+    void changesAreCoalescedIntoOneWriteOfTheNewestVersionPerFlushInterval() throws Exception {
+        harness.close();
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new ProjectionOperator(ProjectionRegistry.builtIn(List.of("order", "stream-summary")), 1000, 100, 1000), event -> event.aggregateId, Types.STRING);
+        harness.open();
+        harness.setProcessingTime(1_000);
+
+        send(OrderProjectionTest.envelope("o1", 1, "OrderCreated", 2, CREATED, AT),
+            OrderProjectionTest.envelope("o1", 2, "OrderConfirmed", 1, "{}", AT),
+            OrderProjectionTest.envelope("o1", 3, "OrderNoteAdded", 1, "{}", AT));
+        assertThat(harness.extractOutputValues()).isEmpty();
+
+        harness.setProcessingTime(1_100);
+        List<ReadModelUpdate> updates = harness.extractOutputValues();
+        assertThat(updates).extracting(update -> update.projection + "@" + update.lastSequenceNo)
+            .containsExactly("order@3", "stream-summary@3");
+        assertThat(ReadModelDocuments.decode(updates.get(0).document).getString("status").getValue()).isEqualTo("CONFIRMED");
+
+        harness.setProcessingTime(1_300);
+        assertThat(harness.extractOutputValues()).as("nothing changed since the flush").hasSize(2);
+        send(OrderProjectionTest.envelope("o1", 4, "OrderShipped", 1, "{\"carrier\": \"UPS\"}", AT));
+        harness.setProcessingTime(1_400);
+        assertThat(harness.extractOutputValues()).extracting(update -> update.projection + "@" + update.lastSequenceNo)
+            .containsExactly("order@3", "stream-summary@3", "order@4", "stream-summary@4");
     }
 
     @Test
