@@ -105,6 +105,8 @@ public final class JobConfig implements Serializable {
         positive(SOURCE_PARALLELISM, get(SOURCE_PARALLELISM));
         positive(SOURCE_CHUNK_SIZE_MB, get(SOURCE_CHUNK_SIZE_MB));
         positive(SOURCE_BATCH_SIZE, get(SOURCE_BATCH_SIZE));
+        positive(SOURCE_POLL_MAX_BATCH_SIZE, get(SOURCE_POLL_MAX_BATCH_SIZE));
+        positive(SOURCE_POLL_INTERVAL, get(SOURCE_POLL_INTERVAL));
         positive(ORDERING_MAX_BUFFERED_PER_KEY, get(ORDERING_MAX_BUFFERED_PER_KEY));
         positive(READMODEL_BATCH_SIZE, get(READMODEL_BATCH_SIZE));
         positive(KAFKA_MAX_RECORD_BYTES, get(KAFKA_MAX_RECORD_BYTES));

@@ -48,6 +48,14 @@ public final class JobOptions {
         .defaultValue(64).withDescription("Size of one snapshot chunk (splitVector's maxChunkSize).");
     public static final ConfigOption<Integer> SOURCE_BATCH_SIZE = key("source.batch-size").intType().defaultValue(1024)
         .withDescription("Cursor batch size for the snapshot and the change stream.");
+    public static final ConfigOption<Duration> SOURCE_POLL_INTERVAL = key("source.poll-interval").durationType()
+        .defaultValue(Duration.ofMillis(100)).withDescription("Longest time a change read from the change stream "
+            + "waits in the source's queue before it is handed to Flink (Flink CDC's poll.await.time.ms, whose own "
+            + "default of 1 s adds up to a second of latency whenever fewer than source.poll-max-batch-size changes "
+            + "are queued).");
+    public static final ConfigOption<Integer> SOURCE_POLL_MAX_BATCH_SIZE = key("source.poll-max-batch-size").intType()
+        .defaultValue(1024).withDescription("Changes handed to Flink at once; a full batch is handed over at "
+            + "once (Flink CDC's poll.max.batch.size).");
     public static final ConfigOption<String> SOURCE_UID = key("source.uid").stringType()
         .defaultValue("mongodb-cdc-source").withDescription("Operator uid of the source. Change it (with "
             + "allowNonRestoredState) to start a fresh source while keeping the ordering and projection state, "
@@ -85,7 +93,7 @@ public final class JobOptions {
     public static final ConfigOption<Integer> READMODEL_BATCH_SIZE = key("readmodel.batch-size").intType()
         .defaultValue(1000).withDescription("Upserts per bulk write.");
     public static final ConfigOption<Duration> READMODEL_BATCH_INTERVAL = key("readmodel.batch-interval")
-        .durationType().defaultValue(Duration.ofMillis(200)).withDescription("A partial batch is written after "
+        .durationType().defaultValue(Duration.ofMillis(50)).withDescription("A partial batch is written after "
             + "this long (and always at a checkpoint).");
     public static final ConfigOption<Integer> READMODEL_MAX_RETRIES = key("readmodel.max-retries").intType()
         .defaultValue(5).withDescription("Retries of a failed bulk write before the job fails and restarts from "
@@ -139,8 +147,9 @@ public final class JobOptions {
 
     public static final List<ConfigOption<?>> ALL = List.of(MONGODB_URI, MONGODB_USERNAME, MONGODB_PASSWORD,
         MONGODB_DATABASE, MONGODB_COLLECTION, SOURCE_STARTUP_MODE, SOURCE_STARTUP_TIMESTAMP, SOURCE_HEARTBEAT_INTERVAL,
-        SOURCE_PARALLELISM, SOURCE_CHUNK_SIZE_MB, SOURCE_BATCH_SIZE, SOURCE_UID, ORDERING_GAP_TIMEOUT,
-        ORDERING_GAP_POLICY, ORDERING_MAX_BUFFERED_PER_KEY, ORDERING_SNAPSHOT_GAP_TIMEOUT, PROJECTIONS, PROJECTION_FLUSH_INTERVAL,
+        SOURCE_PARALLELISM, SOURCE_CHUNK_SIZE_MB, SOURCE_BATCH_SIZE, SOURCE_POLL_INTERVAL, SOURCE_POLL_MAX_BATCH_SIZE,
+        SOURCE_UID, ORDERING_GAP_TIMEOUT, ORDERING_GAP_POLICY, ORDERING_MAX_BUFFERED_PER_KEY,
+        ORDERING_SNAPSHOT_GAP_TIMEOUT, PROJECTIONS, PROJECTION_FLUSH_INTERVAL,
         READMODEL_DATABASE, READMODEL_COLLECTION_SUFFIX, READMODEL_BATCH_SIZE, READMODEL_BATCH_INTERVAL,
         READMODEL_MAX_RETRIES, KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC_PREFIX, KAFKA_TOPIC_MODE,
         KAFKA_TRANSACTIONAL_ID_PREFIX, KAFKA_TRANSACTION_TIMEOUT, KAFKA_MAX_RECORD_BYTES,

@@ -26,6 +26,8 @@ public final class EventSources {
             .collectionList(database + "." + config.get(JobOptions.MONGODB_COLLECTION))
             .startupOptions(startupOptions(config))
             .batchSize(config.get(JobOptions.SOURCE_BATCH_SIZE))
+            .pollAwaitTimeMillis((int) config.get(JobOptions.SOURCE_POLL_INTERVAL).toMillis())
+            .pollMaxBatchSize(config.get(JobOptions.SOURCE_POLL_MAX_BATCH_SIZE))
             .heartbeatIntervalMillis((int) config.get(JobOptions.SOURCE_HEARTBEAT_INTERVAL).toMillis())
             .splitSizeMB(config.get(JobOptions.SOURCE_CHUNK_SIZE_MB))
             .deserializer(new ChangeRecordDeserializer());

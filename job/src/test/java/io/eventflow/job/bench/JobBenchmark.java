@@ -36,6 +36,7 @@ import io.eventflow.devstack.mongo.EmbeddedMongoServer;
 import io.eventflow.job.ProjectionJob;
 import io.eventflow.job.config.GapPolicy;
 import io.eventflow.job.config.JobConfig;
+import io.eventflow.job.config.JobOptions;
 import io.eventflow.job.config.TopicMode;
 import io.eventflow.job.model.EventEnvelope;
 import io.eventflow.job.model.ReadModelUpdate;
@@ -60,10 +61,11 @@ import io.eventflow.writer.NewEvent;
  *
  * <p>Options: {@code --events 2000000} per throughput run, {@code --sink-events 300000} for the runs with real
  * sinks, {@code --aggregates 10000}, {@code --rounds 3}, {@code --parallelism 2}, {@code --rate 2000} events/s and
- * {@code --latency-seconds 60} for the latency run, {@code --only throughput|sinks|latency}.
+ * {@code --warmup-seconds 20} and {@code --latency-seconds 60} for the latency run, {@code --timeline <file>} for per-second figures, {@code --set.<job option> value}, {@code --only throughput|sinks|latency}, {@code --sinks both|mongodb|kafka}.
  */
 public final class JobBenchmark {
 
+    private static final int APPENDERS = 4;
     private static final ProjectionRegistry REGISTRY = ProjectionRegistry.builtIn(List.of("order", "stream-summary"));
 
     public static void main(String[] args) throws Exception {
@@ -84,11 +86,15 @@ public final class JobBenchmark {
                      EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.builder().defaultPartitions(parallelism).build().start()) {
                     if (!only.equals("latency")) {
                         long events = options.getLong("sink-events", 300_000);
-                        compare("ordering + projections, MongoDB read models and exactly-once Kafka", rounds, events,
-                            () -> bare(events, aggregates), () -> projected(events, aggregates, new Sinks(mongo, kafka)));
+                        String sinks = options.get("sinks", "both");
+                        Sinks attached = new Sinks(sinks.equals("kafka") ? null : mongo, sinks.equals("mongodb") ? null : kafka,
+                            producerProperties(options));
+                        compare("ordering + projections, sinks: " + sinks, rounds, events,
+                            () -> bare(events, aggregates), () -> projected(events, aggregates, attached));
                     }
                     if (!only.equals("sinks")) {
-                        latency(mongo, kafka, options.getInt("rate", 2000), options.getInt("latency-seconds", 60));
+                        latency(mongo, kafka, options.getInt("rate", 2000), options.getInt("warmup-seconds", 20),
+                            options.getInt("latency-seconds", 60), options.get("timeline"), jobOverrides(options));
                     }
                 }
             }
@@ -137,7 +143,8 @@ public final class JobBenchmark {
             .keyBy(event -> event.aggregateId)
             .process(new OrderingFunction(settings, new NoGaps()), TypeInformation.of(EventEnvelope.class)).name("order");
         DataStream<ReadModelUpdate> updates = DataStreamUtils.reinterpretAsKeyedStream(ordered, event -> event.aggregateId)
-            .transform("project", TypeInformation.of(ReadModelUpdate.class), new ProjectionOperator(REGISTRY, 1000, 100, 20_000));
+            .transform("project", TypeInformation.of(ReadModelUpdate.class), new ProjectionOperator(REGISTRY, 1000,
+                JobOptions.PROJECTION_FLUSH_INTERVAL.defaultValue().toMillis(), 20_000));
         if (sinks == null) {
             updates.sinkTo(new DiscardingSink<>());
             ordered.sinkTo(new DiscardingSink<>());
@@ -154,15 +161,27 @@ public final class JobBenchmark {
     }
 
     /** Real sinks on the embedded MongoDB and Kafka; each run writes to fresh names. */
-    private record Sinks(EmbeddedMongoServer mongo, EmbeddedKafkaBroker kafka) {
+    /** Real sinks on the embedded MongoDB and Kafka, or only one of them; each run writes to fresh names. */
+    private record Sinks(EmbeddedMongoServer mongo, EmbeddedKafkaBroker kafka, java.util.Properties producerProperties) {
         void attach(DataStream<EventEnvelope> ordered, DataStream<ReadModelUpdate> updates) {
             String run = Long.toString(System.nanoTime(), 36);
-            for (String projection : List.of("order", "stream-summary")) {
-                updates.filter(update -> update.projection.equals(projection))
-                    .sinkTo(ReadModelSinks.create(mongo.connectionString(), "bench_rm_" + run, projection, 1000, 200, 3));
+            if (mongo == null) {
+                updates.sinkTo(new DiscardingSink<>());
+            } else {
+                for (String projection : List.of("order", "stream-summary")) {
+                    updates.filter(update -> update.projection.equals(projection))
+                        .sinkTo(ReadModelSinks.create(mongo.connectionString(), "bench_rm_" + run, projection,
+                            JobOptions.READMODEL_BATCH_SIZE.defaultValue(),
+                            JobOptions.READMODEL_BATCH_INTERVAL.defaultValue().toMillis(),
+                            JobOptions.READMODEL_MAX_RETRIES.defaultValue()));
+                }
             }
-            ordered.sinkTo(KafkaSinks.exactlyOnce(kafka.bootstrapServers(), "bench-" + run, Duration.ofMinutes(10),
-                new java.util.Properties(), new EventRecordSerializer("bench-" + run, TopicMode.PER_AGGREGATE_TYPE)));
+            if (kafka == null) {
+                ordered.sinkTo(new DiscardingSink<>());
+            } else {
+                ordered.sinkTo(KafkaSinks.exactlyOnce(kafka.bootstrapServers(), "bench-" + run, Duration.ofMinutes(10),
+                    producerProperties, new EventRecordSerializer("bench-" + run, TopicMode.PER_AGGREGATE_TYPE)));
+            }
         }
     }
 
@@ -170,7 +189,30 @@ public final class JobBenchmark {
      * The real job (CDC source, all sinks) while a writer appends at a steady rate: latency from the append's
      * commit (when append() returned) to the write of the stream-summary read model, seen on its change stream.
      */
-    private static void latency(EmbeddedMongoServer mongo, EmbeddedKafkaBroker kafka, int rate, int seconds) throws Exception {
+    /** Job options given as {@code --set.<option> value}, for example {@code --set.projection.flush-interval 50ms}. */
+    private static Map<String, String> jobOverrides(ParameterTool options) {
+        Map<String, String> overrides = new HashMap<>();
+        options.toMap().forEach((key, value) -> {
+            if (key.startsWith("set.")) {
+                overrides.put(key.substring("set.".length()), value);
+            }
+        });
+        return overrides;
+    }
+
+    /** Producer settings given as {@code --producer.<property> value}, for example {@code --producer.linger.ms 5}. */
+    private static java.util.Properties producerProperties(ParameterTool options) {
+        java.util.Properties properties = new java.util.Properties();
+        options.toMap().forEach((key, value) -> {
+            if (key.startsWith("producer.")) {
+                properties.setProperty(key.substring("producer.".length()), value);
+            }
+        });
+        return properties;
+    }
+
+    private static void latency(EmbeddedMongoServer mongo, EmbeddedKafkaBroker kafka, int rate, int warmupSeconds,
+                                int seconds, String timelineFile, Map<String, String> overrides) throws Exception {
         String run = Long.toString(System.nanoTime(), 36);
         Map<String, String> values = new HashMap<>();
         values.put("mongodb.uri", mongo.connectionString());
@@ -181,6 +223,7 @@ public final class JobBenchmark {
         values.put("kafka.transactional-id-prefix", "latency-" + run);
         values.put("source.startup.mode", "LATEST");
         values.put("checkpoint.interval", "5s");
+        values.putAll(overrides);
         JobConfig config = JobConfig.of(values);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         ProjectionJob job = new ProjectionJob(config, REGISTRY);
@@ -190,49 +233,84 @@ public final class JobBenchmark {
 
         Map<String, Long> committedAt = new ConcurrentHashMap<>();
         List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<long[]> timeline = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean running = new AtomicBoolean(true);
         try (MongoClient mongoClient = MongoClients.create(mongo.connectionString())) {
             EventStore store = EventStore.builder().mongoClient(mongoClient).database("latency_es_" + run).build();
             Thread.sleep(8000); // the LATEST source starts streaming
-            Thread watcher = new Thread(() -> watch(mongoClient, "latency_rm_" + run, committedAt, latencies, running));
+            Thread watcher = new Thread(() -> watch(mongoClient, "latency_rm_" + run, committedAt, latencies, timeline, running));
             watcher.start();
-            List<OrderTraffic.Stream> streams = OrderTraffic.plan("latency", 2000, 1000, 7);
-            long intervalNanos = 1_000_000_000L / rate;
-            long next = System.nanoTime();
-            long end = next + Duration.ofSeconds(seconds).toNanos();
-            int[] written = new int[streams.size()];
             AtomicLong appended = new AtomicLong();
-            for (int i = 0; System.nanoTime() < end; i++) {
-                int s = i % streams.size();
-                OrderTraffic.Stream stream = streams.get(s);
-                NewEvent event = stream.events().get(written[s]);
-                store.append(stream.aggregateType(), stream.aggregateId(), ExpectedVersion.exactly(written[s]), event);
-                committedAt.put(event.eventId(), System.currentTimeMillis());
-                written[s]++;
-                appended.incrementAndGet();
-                next += intervalNanos;
-                long sleep = next - System.nanoTime();
-                if (sleep > 0) {
-                    Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
-                }
-            }
+            long measureFrom = System.currentTimeMillis() + warmupSeconds * 1000L;
+            appendAtRate(store, rate, warmupSeconds + seconds, measureFrom, committedAt, appended);
             Thread.sleep(5000);
             running.set(false);
             watcher.join();
             client.cancel().get();
+            if (timelineFile != null) {
+                writeTimeline(timeline, timelineFile);
+            }
             List<Long> sorted = new ArrayList<>(latencies);
             sorted.sort(Long::compare);
             double achieved = appended.get() / (double) seconds;
             System.out.println();
-            System.out.printf("Latency at %,.0f events/s for %d s (%,d events, %,d read-model writes matched): "
-                    + "commit -> read model p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n",
-                achieved, seconds, appended.get(), sorted.size(), percentile(sorted, 50), percentile(sorted, 90),
+            System.out.printf("Latency at %,.0f events/s for %d s after %d s of warm-up (%,d events, %,d read-model "
+                    + "writes matched): commit -> read model p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n",
+                achieved, seconds, warmupSeconds, appended.get(), sorted.size(), percentile(sorted, 50), percentile(sorted, 90),
                 percentile(sorted, 99), percentile(sorted, 100));
         }
     }
 
+    /**
+     * Appends at a steady total rate from {@link #APPENDERS} threads, each pacing its own share on a fixed schedule
+     * over its own aggregates, so that one slow append does not lower the rate. Events committed before
+     * {@code measureFrom} warm the JIT, the connections and the topics up, and are not measured.
+     */
+    private static void appendAtRate(EventStore store, int rate, int seconds, long measureFrom,
+                                     Map<String, Long> committedAt, AtomicLong appended) throws InterruptedException {
+        int aggregates = 2000;
+        List<OrderTraffic.Stream> streams = OrderTraffic.plan("latency", aggregates,
+            (int) ((long) rate * seconds * 2 / aggregates) + 10, 7); // twice what the rate needs: never runs out
+        long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        long intervalNanos = 1_000_000_000L * APPENDERS / rate;
+        List<Thread> appenders = new ArrayList<>();
+        for (int t = 0; t < APPENDERS; t++) {
+            int first = t;
+            Thread appender = new Thread(() -> {
+                int[] written = new int[streams.size()];
+                long next = System.nanoTime();
+                try {
+                    for (int i = first; System.nanoTime() < end; i += APPENDERS) {
+                        int s = i % streams.size();
+                        OrderTraffic.Stream stream = streams.get(s);
+                        NewEvent event = stream.events().get(written[s]);
+                        store.append(stream.aggregateType(), stream.aggregateId(), ExpectedVersion.exactly(written[s]), event);
+                        long now = System.currentTimeMillis();
+                        if (now >= measureFrom) {
+                            committedAt.put(event.eventId(), now);
+                            appended.incrementAndGet();
+                        }
+                        written[s]++;
+                        next += intervalNanos;
+                        long sleep = next - System.nanoTime();
+                        if (sleep > 0) {
+                            Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "appender-" + t);
+            appender.start();
+            appenders.add(appender);
+        }
+        for (Thread appender : appenders) {
+            appender.join();
+        }
+    }
+
     private static void watch(MongoClient client, String database, Map<String, Long> committedAt, List<Long> latencies,
-                              AtomicBoolean running) {
+                              List<long[]> timeline, AtomicBoolean running) {
         try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> stream = client.getDatabase(database)
             .getCollection("stream_summaries").watch()
             .maxAwaitTime(200, java.util.concurrent.TimeUnit.MILLISECONDS).cursor()) {
@@ -248,9 +326,27 @@ public final class JobBenchmark {
                 Long committed = eventId == null ? null : committedAt.get(eventId);
                 if (committed != null && change.getWallTime() != null) {
                     latencies.add(change.getWallTime().getValue() - committed);
+                    timeline.add(new long[] {committed, change.getWallTime().getValue() - committed});
                 }
             }
         }
+    }
+
+    /** Per second of commit time: events, median and worst latency; shows whether the tail is steady or bursty. */
+    private static void writeTimeline(List<long[]> timeline, String file) throws java.io.IOException {
+        java.util.TreeMap<Long, List<Long>> perSecond = new java.util.TreeMap<>();
+        synchronized (timeline) {
+            for (long[] point : timeline) {
+                perSecond.computeIfAbsent(point[0] / 1000, second -> new ArrayList<>()).add(point[1]);
+            }
+        }
+        List<String> lines = new ArrayList<>(List.of("second events p50_ms max_ms"));
+        long first = perSecond.isEmpty() ? 0 : perSecond.firstKey();
+        perSecond.forEach((second, values) -> {
+            values.sort(Long::compare);
+            lines.add((second - first) + " " + values.size() + " " + percentile(values, 50) + " " + percentile(values, 100));
+        });
+        java.nio.file.Files.write(java.nio.file.Path.of(file), lines);
     }
 
     private static long percentile(List<Long> sorted, int percentile) {
