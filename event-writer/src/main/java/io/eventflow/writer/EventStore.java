@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.mongodb.ReadConcern;
 import com.mongodb.TransactionOptions;
@@ -30,6 +32,7 @@ import com.mongodb.client.model.Indexes;
 import io.eventflow.writer.internal.AppendOperation;
 import io.eventflow.writer.internal.EventDocuments;
 import io.eventflow.writer.internal.StreamReader;
+import io.eventflow.writer.upcast.Upcasters;
 
 /**
  * A MongoDB collection used as an event store. Each aggregate's events form a stream numbered 1, 2, 3 ... with no gap
@@ -68,6 +71,7 @@ public final class EventStore implements AutoCloseable {
     private final AppendOperation appender;
     private final int maxEventsPerAppend;
     private final String namespace;
+    private final Upcasters upcasters;
 
     private EventStore(Builder builder, MongoClient client, boolean ownsClient) {
         this.client = client;
@@ -75,6 +79,7 @@ public final class EventStore implements AutoCloseable {
         this.mapper = builder.objectMapper != null ? builder.objectMapper : defaultObjectMapper();
         this.maxEventsPerAppend = builder.maxEventsPerAppend;
         this.namespace = builder.database + "." + builder.collection;
+        this.upcasters = builder.upcasters;
         MongoCollection<BsonDocument> collection = client.getDatabase(builder.database)
             .getCollection(builder.collection, BsonDocument.class)
             .withWriteConcern(builder.writeConcern)
@@ -98,11 +103,16 @@ public final class EventStore implements AutoCloseable {
         return new Builder();
     }
 
-    /** The mapper used when none is configured: Java time support, dates written as ISO-8601 strings. */
+    /**
+     * The mapper used when none is configured: Java time support, dates written as ISO-8601 strings, decimals kept
+     * with their scale.
+     */
     public static ObjectMapper defaultObjectMapper() {
         return new ObjectMapper()
             .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            // 12.50 stays 12.50: the scale of an amount is data
+            .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
     }
 
     /** Appends events to a stream without an aggregate type. See {@link #append(String, String, ExpectedVersion, List)}. */
@@ -179,7 +189,7 @@ public final class EventStore implements AutoCloseable {
         requireText("aggregateId", aggregateId);
         requireAtLeast("fromSequenceNo", fromSequenceNo, 1);
         requireAtLeast("maxCount", maxCount, 1);
-        return reader.forwards(aggregateId, fromSequenceNo, maxCount);
+        return reader.forwards(aggregateId, fromSequenceNo, maxCount).map(this::atCurrentSchema);
     }
 
     /** Reads a whole stream in order, in pages. */
@@ -195,7 +205,7 @@ public final class EventStore implements AutoCloseable {
         requireText("aggregateId", aggregateId);
         requireAtLeast("fromSequenceNo", fromSequenceNo, 1);
         requireAtLeast("maxCount", maxCount, 1);
-        return reader.backwards(aggregateId, fromSequenceNo, maxCount);
+        return reader.backwards(aggregateId, fromSequenceNo, maxCount).map(this::atCurrentSchema);
     }
 
     /**
@@ -205,7 +215,7 @@ public final class EventStore implements AutoCloseable {
     public Stream<RecordedEvent> readStreamUntil(String aggregateId, Instant until) {
         requireText("aggregateId", aggregateId);
         Objects.requireNonNull(until, "until must not be null");
-        return reader.until(aggregateId, until);
+        return reader.until(aggregateId, until).map(this::atCurrentSchema);
     }
 
     /** The stream's version: its highest sequenceNo, or 0 when it does not exist. */
@@ -218,7 +228,37 @@ public final class EventStore implements AutoCloseable {
     public Optional<RecordedEvent> readEvent(String eventId) {
         requireText("eventId", eventId);
         BsonDocument document = reads.find(Filters.eq(EventFields.EVENT_ID, eventId)).first();
-        return Optional.ofNullable(document).map(documents::decode);
+        return Optional.ofNullable(document).map(documents::decode).map(this::atCurrentSchema);
+    }
+
+    /** The upcasters that lift events to their current schema on read. */
+    public Upcasters upcasters() {
+        return upcasters;
+    }
+
+    /**
+     * The event at its type's current schema version. Stored events are never rewritten; event types without
+     * upcasters are returned as stored.
+     *
+     * @throws EventSchemaException if the stored version is newer than the upcasters know, or an upcaster fails
+     */
+    public RecordedEvent atCurrentSchema(RecordedEvent event) {
+        String type = event.eventType();
+        if (!upcasters.covers(type) || event.schemaVersion() == upcasters.currentVersion(type)) {
+            return event;
+        }
+        if (!upcasters.knows(type, event.schemaVersion())) {
+            throw new EventSchemaException(event, "the newest version of " + type + " this code knows is "
+                + upcasters.currentVersion(type), null);
+        }
+        if (!(event.payload() instanceof ObjectNode payload)) {
+            throw new EventSchemaException(event, "its payload is not a document", null);
+        }
+        try {
+            return event.withSchema(type, upcasters.currentVersion(type), upcasters.upcast(type, event.schemaVersion(), payload));
+        } catch (IllegalArgumentException e) {
+            throw new EventSchemaException(event, e.getMessage(), e);
+        }
     }
 
     /** The mapper that writes and reads payloads. */
@@ -271,6 +311,7 @@ public final class EventStore implements AutoCloseable {
         private int maxEventsPerAppend = 1000;
         private int readBatchSize = 500;
         private boolean createIndexes = true;
+        private Upcasters upcasters = Upcasters.NONE;
 
         private Builder() {
         }
@@ -347,6 +388,15 @@ public final class EventStore implements AutoCloseable {
         /** Whether {@link #build()} creates the unique {@code {aggregateId, sequenceNo}} index (default true; idempotent). */
         public Builder createIndexes(boolean createIndexes) {
             this.createIndexes = createIndexes;
+            return this;
+        }
+
+        /**
+         * The schema history of event payloads: reads return every event at its type's current version, lifted by
+         * these upcasters (default none: events are returned as stored).
+         */
+        public Builder upcasters(Upcasters upcasters) {
+            this.upcasters = Objects.requireNonNull(upcasters, "upcasters");
             return this;
         }
 

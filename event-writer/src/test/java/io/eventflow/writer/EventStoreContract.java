@@ -35,6 +35,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 
 import io.eventflow.devstack.testing.MongoTarget;
+import io.eventflow.writer.upcast.Upcasters;
 
 /**
  * The writer's contract, run against the emulator and against a real MongoDB replica set: numbering, concurrency,
@@ -494,6 +495,65 @@ public abstract class EventStoreContract {
         assertThat(custom.readStream("order-1").findFirst().orElseThrow().payloadAs(OrderCreated.class).customerId()).isEqualTo("c1");
     }
 
+    // --- upcasting on read ---
+
+    /** Price v1 {amount} -> v2 {amount, currency: EUR} -> v3 {cents, currency}. */
+    private static final Upcasters PRICE_HISTORY = Upcasters.builder()
+        .register("PriceSet", 1, payload -> payload.put("currency", "EUR"))
+        .register("PriceSet", 2, payload -> {
+            payload.put("cents", Math.round(payload.remove("amount").doubleValue() * 100));
+            return payload;
+        })
+        .build();
+
+    @Test
+    void readsReturnEveryEventAtItsCurrentSchemaThroughAChainOfUpcasters() {
+        store.append("item-1", ExpectedVersion.noStream(),
+            NewEvent.builder("PriceSet").schemaVersion(1).payload(Map.of("amount", 12.5)).build(),
+            NewEvent.builder("PriceSet").schemaVersion(2).payload(Map.of("amount", 3.2, "currency", "USD")).build(),
+            NewEvent.builder("PriceSet").schemaVersion(3).payload(Map.of("cents", 99, "currency", "GBP")).build(),
+            NewEvent.of("ItemRenamed", Map.of("name", "pen")));
+        EventStore upcasting = storeBuilder().upcasters(PRICE_HISTORY).build();
+
+        List<RecordedEvent> events = upcasting.readStream("item-1").toList();
+
+        assertThat(events).extracting(RecordedEvent::schemaVersion).containsExactly(3, 3, 3, 1);
+        assertThat(events).extracting(RecordedEvent::payload).usingElementComparator(EventStoreContract::compareJson).containsExactly(json("{\"currency\":\"EUR\",\"cents\":1250}"),
+            json("{\"currency\":\"USD\",\"cents\":320}"), json("{\"cents\":99,\"currency\":\"GBP\"}"),
+            json("{\"name\":\"pen\"}"));
+        assertThat(upcasting.readStreamBackwards("item-1", Long.MAX_VALUE, 10).map(RecordedEvent::schemaVersion).toList())
+            .containsExactly(1, 3, 3, 3);
+        assertThat(upcasting.readStreamUntil("item-1", Instant.now()).findFirst().orElseThrow().schemaVersion()).isEqualTo(3);
+        assertThat(upcasting.readEvent(events.get(0).eventId()).orElseThrow().payload().path("cents").asLong()).isEqualTo(1250);
+    }
+
+    @Test
+    void upcastingNeverRewritesTheStoredEvents() {
+        store.append("item-1", ExpectedVersion.noStream(),
+            NewEvent.builder("PriceSet").schemaVersion(1).payload(Map.of("amount", 12.5)).build());
+        EventStore upcasting = storeBuilder().upcasters(PRICE_HISTORY).build();
+
+        upcasting.readStream("item-1").toList();
+
+        BsonDocument stored = rawEvents().find().first();
+        assertThat(stored.getInt32("schemaVersion").getValue()).isEqualTo(1);
+        assertThat(stored.getDocument("payload")).isEqualTo(BsonDocument.parse("{amount: 12.5}"));
+        assertThat(store.readStream("item-1").findFirst().orElseThrow().schemaVersion())
+            .as("a store without upcasters reads events as stored").isEqualTo(1);
+    }
+
+    @Test
+    void anEventNewerThanTheUpcastersKnowFailsTheReadNamingIt() {
+        AppendResult appended = store.append("item-1", ExpectedVersion.noStream(),
+            NewEvent.builder("PriceSet").schemaVersion(4).payload(Map.of("cents", 1)).build());
+        EventStore upcasting = storeBuilder().upcasters(PRICE_HISTORY).build();
+
+        assertThatThrownBy(() -> upcasting.readStream("item-1").toList())
+            .isInstanceOf(EventSchemaException.class)
+            .hasMessage("event " + appended.eventIds().get(0) + " (item-1#1, PriceSet v4) cannot be read at the current "
+                + "schema: the newest version of PriceSet this code knows is 3");
+    }
+
     @Test
     void theListenerSeesAppendsConflictsAndTheirLatency() {
         store.append("order-1", ExpectedVersion.noStream(), NewEvent.of("A", Map.of()));
@@ -506,6 +566,20 @@ public abstract class EventStoreContract {
         assertThat(listener.conflicts).hasValue(1);
         assertThat(listener.failed).hasValue(1);
         assertThat(listener.latencies).allSatisfy(latency -> assertThat(latency).isPositive());
+    }
+
+    /** 0 when equal as JSON, numbers by value whatever their width. */
+    private static int compareJson(JsonNode a, JsonNode b) {
+        return a.equals((x, y) -> x.isNumber() && y.isNumber() ? x.decimalValue().compareTo(y.decimalValue())
+            : x.equals(y) ? 0 : 1, b) ? 0 : 1;
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return new ObjectMapper().readTree(text);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     protected MongoCollection<BsonDocument> rawEvents() {

@@ -47,6 +47,11 @@ public final class Upcasters implements Serializable {
         return currentVersions.getOrDefault(eventType, 1);
     }
 
+    /** Whether this history has upcasters for an event type, that is, whether the type has more than one version. */
+    public boolean covers(String eventType) {
+        return steps.containsKey(eventType);
+    }
+
     /** Whether a stored version can be read: it is not newer than the current one. */
     public boolean knows(String eventType, int schemaVersion) {
         return schemaVersion >= 1 && schemaVersion <= currentVersion(eventType);

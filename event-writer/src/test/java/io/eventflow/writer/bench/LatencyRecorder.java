@@ -25,6 +25,14 @@ final class LatencyRecorder {
         return sorted[Math.max(0, index)] / 1_000_000.0;
     }
 
+    synchronized double meanMillis() {
+        long sum = 0;
+        for (int i = 0; i < count; i++) {
+            sum += nanos[i];
+        }
+        return count == 0 ? Double.NaN : sum / (double) count / 1_000_000.0;
+    }
+
     synchronized int count() {
         return count;
     }
