@@ -9,9 +9,9 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import io.eventflow.job.config.InvalidConfigurationException;
-import io.eventflow.job.projection.order.OrderEvents;
 import io.eventflow.job.projection.order.OrderProjection;
 import io.eventflow.job.projection.summary.StreamSummaryProjection;
+import io.eventflow.writer.example.order.Orders;
 import io.eventflow.writer.upcast.Upcasters;
 
 /**
@@ -53,7 +53,7 @@ public final class ProjectionRegistry implements Serializable {
             }
             selected.add(factory.get());
         }
-        return new ProjectionRegistry(selected, OrderEvents.UPCASTERS);
+        return new ProjectionRegistry(selected, Orders.UPCASTERS);
     }
 
     public List<Projection<?>> projections() {

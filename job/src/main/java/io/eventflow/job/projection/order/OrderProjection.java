@@ -10,6 +10,10 @@ import org.bson.types.Decimal128;
 
 import io.eventflow.job.projection.ProjectedEvent;
 import io.eventflow.job.projection.Projection;
+import io.eventflow.writer.example.order.OrderCancelled;
+import io.eventflow.writer.example.order.OrderCreated;
+import io.eventflow.writer.example.order.OrderShipped;
+import io.eventflow.writer.example.order.Orders;
 
 /**
  * The Order read model ({@code readmodels.orders}): status, customer, lines, total and the time of each step.
@@ -20,6 +24,9 @@ public final class OrderProjection implements Projection<OrderState> {
     private static final long serialVersionUID = 1L;
 
     public static final String NAME = "order";
+
+    /** The events that change the read model; notes (OrderNoteAdded) do not. */
+    public static final List<String> HANDLED = List.of(Orders.CREATED, Orders.CONFIRMED, Orders.SHIPPED, Orders.CANCELLED);
 
     @Override
     public String name() {
@@ -43,21 +50,21 @@ public final class OrderProjection implements Projection<OrderState> {
 
     @Override
     public boolean handles(String eventType) {
-        return OrderEvents.TYPES.contains(eventType);
+        return HANDLED.contains(eventType);
     }
 
     @Override
     public OrderState apply(OrderState state, ProjectedEvent event) {
         long at = event.occurredAt().toEpochMilli();
         switch (event.eventType()) {
-            case OrderEvents.CREATED -> {
-                OrderEvents.Created created = event.payloadAs(OrderEvents.Created.class);
+            case Orders.CREATED -> {
+                OrderCreated created = event.payloadAs(OrderCreated.class);
                 if (created.customerId() == null || created.items() == null) {
                     throw new IllegalArgumentException("OrderCreated needs customerId and items, got " + event.payload());
                 }
                 List<OrderLine> lines = new ArrayList<>();
                 BigDecimal total = BigDecimal.ZERO;
-                for (OrderEvents.Line line : created.items()) {
+                for (var line : created.items()) {
                     if (line.unitPrice() == null || line.quantity() < 1) {
                         throw new IllegalArgumentException("OrderCreated line needs a quantity >= 1 and a unitPrice, got " + line);
                     }
@@ -71,21 +78,21 @@ public final class OrderProjection implements Projection<OrderState> {
                 state.totalAmount = total;
                 state.createdAt = at;
             }
-            case OrderEvents.CONFIRMED -> {
+            case Orders.CONFIRMED -> {
                 state.status = "CONFIRMED";
                 state.confirmedAt = at;
             }
-            case OrderEvents.SHIPPED -> {
-                OrderEvents.Shipped shipped = event.payloadAs(OrderEvents.Shipped.class);
+            case Orders.SHIPPED -> {
+                OrderShipped shipped = event.payloadAs(OrderShipped.class);
                 state.status = "SHIPPED";
                 state.shippedAt = at;
                 state.carrier = shipped.carrier();
                 state.trackingNumber = shipped.trackingNumber();
             }
-            case OrderEvents.CANCELLED -> {
+            case Orders.CANCELLED -> {
                 state.status = "CANCELLED";
                 state.cancelledAt = at;
-                state.cancellationReason = event.payloadAs(OrderEvents.Cancelled.class).reason();
+                state.cancellationReason = event.payloadAs(OrderCancelled.class).reason();
             }
             default -> throw new IllegalStateException("not an Order event: " + event.eventType());
         }
