@@ -26,7 +26,7 @@ public class CompatCollection extends MemoryCollection {
                                          Document fieldSelector) {
         for (Index<Integer> index : getIndexes()) {
             if (index instanceof OrderedUniqueIndex ordered && !index.getKeys().get(0).getKey().equals("_id")) {
-                List<Integer> positions = ordered.orderedPositions(query, orderBy);
+                List<Integer> positions = ordered.orderedPositions(withoutTopLevelAnd(query), orderBy);
                 if (positions != null) {
                     return matchDocumentsFromStream(query, positions.stream().map(this::getDocument),
                         numberToSkip, limit, batchSize, null, fieldSelector);
@@ -34,6 +34,45 @@ public class CompatCollection extends MemoryCollection {
             }
         }
         return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+    }
+
+    /**
+     * The query with a top-level {@code $and} of plain conditions merged into one document, as the Java driver renders
+     * {@code Filters.and(eq(..), gte(..))}; the query itself when it is not of that shape. Only used to plan index
+     * reads: the documents found are still matched against the original query.
+     */
+    static Document withoutTopLevelAnd(Document query) {
+        if (query.size() != 1 || !(query.get("$and") instanceof List<?> conditions)) {
+            return query;
+        }
+        Document merged = new Document();
+        for (Object condition : conditions) {
+            if (!(condition instanceof Document document)) {
+                return query;
+            }
+            for (String field : document.keySet()) {
+                Object value = document.get(field);
+                if (field.startsWith("$")) {
+                    return query;
+                }
+                if (!merged.containsKey(field)) {
+                    merged.put(field, value);
+                } else if (merged.get(field) instanceof Document left && value instanceof Document right
+                        && isOperatorDocument(left) && isOperatorDocument(right)
+                        && right.keySet().stream().noneMatch(left::containsKey)) {
+                    Document both = new Document(left);
+                    both.putAll(right);
+                    merged.put(field, both);
+                } else {
+                    return query;
+                }
+            }
+        }
+        return merged;
+    }
+
+    private static boolean isOperatorDocument(Document document) {
+        return !document.isEmpty() && document.keySet().stream().allMatch(key -> key.startsWith("$"));
     }
 
     /** The documents with keys in {@code [min, max)} of the given index, in index order (find's min and max). */
