@@ -1,4 +1,4 @@
-package io.eventflow.job.testing;
+package io.eventflow.devstack.kafka;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,7 +15,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Reads topics with {@code isolation.level=read_committed}, as consumers of the job's topics must. */
+/** Reads topics with {@code isolation.level=read_committed}, as consumers of the job's topics must; for tests and tools. */
 public final class CommittedKafkaReader {
 
     private CommittedKafkaReader() {
