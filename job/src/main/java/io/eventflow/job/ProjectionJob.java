@@ -2,6 +2,7 @@ package io.eventflow.job;
 
 import static io.eventflow.job.config.JobOptions.*;
 
+import java.util.EnumSet;
 import java.util.Objects;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -16,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.eventflow.job.config.JobConfig;
+import io.eventflow.job.config.JobOutput;
 import io.eventflow.job.config.MongoConnection;
 import io.eventflow.job.model.ChangeRecord;
 import io.eventflow.job.model.DeadLetter;
@@ -139,24 +141,34 @@ public final class ProjectionJob {
             .process(new OrderingFunction(ordering, filler), TypeInformation.of(EventEnvelope.class))
             .uid(ORDERING_UID).name("Restore per-aggregate order");
 
-        // ordered is partitioned by aggregateId already: no second shuffle for the projections
-        SingleOutputStreamOperator<ReadModelUpdate> updates = DataStreamUtils
-            .reinterpretAsKeyedStream(ordered, event -> event.aggregateId)
-            .transform("Apply projections", TypeInformation.of(ReadModelUpdate.class), new ProjectionOperator(registry,
-                maxDocumentChars, config.get(PROJECTION_FLUSH_INTERVAL).toMillis(), MAX_BUNDLED_AGGREGATES))
-            .uid(PROJECTIONS_UID);
-
-        sinkReadModels(updates);
+        EnumSet<JobOutput> outputs = config.outputs();
+        DataStream<DeadLetter> deadLetters = events.getSideOutput(ChangeRecordRouter.DEAD_LETTERS)
+            .union(ordered.getSideOutput(OrderingFunction.DEAD_LETTERS));
+        if (outputs.contains(JobOutput.READ_MODELS)) {
+            // ordered is partitioned by aggregateId already: no second shuffle for the projections
+            SingleOutputStreamOperator<ReadModelUpdate> updates = DataStreamUtils
+                .reinterpretAsKeyedStream(ordered, event -> event.aggregateId)
+                .transform("Apply projections", TypeInformation.of(ReadModelUpdate.class), new ProjectionOperator(registry,
+                    maxDocumentChars, config.get(PROJECTION_FLUSH_INTERVAL).toMillis(), MAX_BUNDLED_AGGREGATES))
+                .uid(PROJECTIONS_UID);
+            sinkReadModels(updates);
+            DataStream<DeadLetter> projectionDeadLetters = updates.getSideOutput(ProjectionOperator.DEAD_LETTERS);
+            if (outputs.contains(JobOutput.KAFKA)) {
+                deadLetters = deadLetters.union(projectionDeadLetters);
+            } else {
+                // the job that publishes to Kafka runs no projections: these dead letters are this job's to publish
+                publishDeadLetters(projectionDeadLetters);
+            }
+        }
+        if (!outputs.contains(JobOutput.KAFKA)) {
+            return; // another job publishes the events, source dead letters, violations and alerts
+        }
 
         ordered.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("events"), transactionTimeout(),
                 config.kafkaProperties(), new EventRecordSerializer(config.get(KAFKA_TOPIC_PREFIX), config.get(KAFKA_TOPIC_MODE))))
             .uid(KAFKA_EVENTS_UID).name("Publish events to Kafka (exactly-once)");
 
-        DataStream<DeadLetter> deadLetters = events.getSideOutput(ChangeRecordRouter.DEAD_LETTERS)
-            .union(ordered.getSideOutput(OrderingFunction.DEAD_LETTERS), updates.getSideOutput(ProjectionOperator.DEAD_LETTERS));
-        deadLetters.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("dlq"), transactionTimeout(),
-                config.kafkaProperties(), new JsonRecordSerializer<DeadLetter>(topic("dlq"), letter -> letter.aggregateId)))
-            .uid(KAFKA_DEAD_LETTERS_UID).name("Publish dead letters");
+        publishDeadLetters(deadLetters);
 
         DataStream<IntegrityViolation> violations = events.getSideOutput(ChangeRecordRouter.INTEGRITY_VIOLATIONS);
         violations.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("integrity"), transactionTimeout(),
@@ -168,6 +180,12 @@ public final class ProjectionJob {
         alerts.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("alerts"), transactionTimeout(),
                 config.kafkaProperties(), new JsonRecordSerializer<GapAlert>(topic("alerts"), alert -> alert.aggregateId)))
             .uid(KAFKA_ALERTS_UID).name("Publish gap alerts");
+    }
+
+    private void publishDeadLetters(DataStream<DeadLetter> deadLetters) {
+        deadLetters.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("dlq"), transactionTimeout(),
+                config.kafkaProperties(), new JsonRecordSerializer<DeadLetter>(topic("dlq"), letter -> letter.aggregateId)))
+            .uid(KAFKA_DEAD_LETTERS_UID).name("Publish dead letters");
     }
 
     private void sinkReadModels(DataStream<ReadModelUpdate> updates) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,6 +67,22 @@ public final class JobConfig implements Serializable {
         Map<String, String> copy = new HashMap<>(values);
         copy.putAll(changes);
         return new JobConfig(copy);
+    }
+
+    /** The outputs named by option {@code outputs}, in declaration order. */
+    public EnumSet<JobOutput> outputs() {
+        EnumSet<JobOutput> outputs = EnumSet.noneOf(JobOutput.class);
+        for (String value : get(OUTPUTS)) {
+            try {
+                outputs.add(JobOutput.parse(value));
+            } catch (IllegalArgumentException e) {
+                throw invalid(OUTPUTS, e.getMessage());
+            }
+        }
+        if (outputs.isEmpty()) {
+            throw invalid(OUTPUTS, "must name at least one of [read-models, kafka]");
+        }
+        return outputs;
     }
 
     private void validate() {
@@ -134,6 +151,7 @@ public final class JobConfig implements Serializable {
             throw invalid(KAFKA_TRANSACTION_TIMEOUT, "must be longer than checkpoint.interval + checkpoint.timeout ("
                 + needed + "): a transaction stays open until its checkpoint completes");
         }
+        outputs();
         for (String projection : get(PROJECTIONS)) {
             if (projection.isBlank()) {
                 throw invalid(PROJECTIONS, "must not contain an empty name");

@@ -137,6 +137,10 @@ public final class JobOptions {
     public static final ConfigOption<Duration> CHECKPOINT_MIN_PAUSE = key("checkpoint.min-pause").durationType()
         .defaultValue(Duration.ofSeconds(1)).withDescription("Least time between the end of one checkpoint and the "
             + "start of the next.");
+    public static final ConfigOption<List<String>> OUTPUTS = key("outputs").stringType().asList()
+        .defaultValues("read-models", "kafka").withDescription("What the job writes: read-models, kafka, or both. A "
+            + "rebuild job writes read-models only, and then only projection dead letters reach Kafka; a job without "
+            + "read-models runs no projections.");
     public static final ConfigOption<String> JOB_NAME = key("job.name").stringType()
         .defaultValue("eventflow-projections").withDescription("Name of the job in the dashboard.");
     public static final ConfigOption<Integer> JOB_PARALLELISM = key("job.parallelism").intType().defaultValue(-1)
@@ -153,8 +157,8 @@ public final class JobOptions {
         READMODEL_DATABASE, READMODEL_COLLECTION_SUFFIX, READMODEL_BATCH_SIZE, READMODEL_BATCH_INTERVAL,
         READMODEL_MAX_RETRIES, KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC_PREFIX, KAFKA_TOPIC_MODE,
         KAFKA_TRANSACTIONAL_ID_PREFIX, KAFKA_TRANSACTION_TIMEOUT, KAFKA_MAX_RECORD_BYTES,
-        DEAD_LETTER_MAX_DOCUMENT_BYTES, CHECKPOINT_INTERVAL, CHECKPOINT_TIMEOUT, CHECKPOINT_MIN_PAUSE, JOB_NAME,
-        JOB_PARALLELISM);
+        DEAD_LETTER_MAX_DOCUMENT_BYTES, CHECKPOINT_INTERVAL, CHECKPOINT_TIMEOUT, CHECKPOINT_MIN_PAUSE, OUTPUTS,
+        JOB_NAME, JOB_PARALLELISM);
 
     private JobOptions() {
     }

@@ -73,6 +73,8 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
     private transient long bufferedEvents;
     private transient long openGaps;
     private transient long maxOutOfOrderDistance;
+    private transient ListState<Long> totalsState;
+    private transient long eventsOrderedTotal;
     private transient Counter duplicatesDropped;
     private transient Counter gapFills;
     private transient Counter eventsFilledFromStore;
@@ -97,6 +99,7 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
         metrics.gauge("bufferedEvents", () -> bufferedEvents);
         metrics.gauge("openGaps", () -> openGaps);
         metrics.gauge("maxOutOfOrderDistance", () -> maxOutOfOrderDistance);
+        metrics.gauge("eventsOrderedTotal", () -> eventsOrderedTotal);
         duplicatesDropped = metrics.counter("duplicatesDropped");
         gapFills = metrics.counter("gapFills");
         eventsFilledFromStore = metrics.counter("eventsFilledFromStore");
@@ -306,6 +309,7 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
     }
 
     private void emit(EventEnvelope event, Collector<EventEnvelope> out) {
+        eventsOrderedTotal++;
         if (event.isPlaceholder()) {
             return;
         }
@@ -406,6 +410,7 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         gaugeState.update(List.of(bufferedEvents, openGaps, maxOutOfOrderDistance));
+        totalsState.update(List.of(eventsOrderedTotal));
     }
 
     @Override
@@ -413,12 +418,17 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
         gaugeState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("ordering-gauges", Types.LONG));
         List<Long> restored = new ArrayList<>();
         gaugeState.get().forEach(restored::add);
+        // a state of its own, so that savepoints taken before it existed still restore
+        totalsState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("ordering-totals", Types.LONG));
         // union state hands every subtask every subtask's totals: subtask 0 restores the sums, the others start at 0
         if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
             for (int i = 0; i + 2 < restored.size(); i += 3) {
                 bufferedEvents += restored.get(i);
                 openGaps += restored.get(i + 1);
                 maxOutOfOrderDistance = Math.max(maxOutOfOrderDistance, restored.get(i + 2));
+            }
+            for (Long total : totalsState.get()) {
+                eventsOrderedTotal += total;
             }
         }
     }

@@ -91,6 +91,8 @@ class JobConfigTest {
         assertInvalid(Map.of("kafka.transaction-timeout", "1 min"),
             "option 'kafka.transaction-timeout' has an invalid value '1 min': must be longer than checkpoint.interval + checkpoint.timeout");
         assertInvalid(Map.of("job.parallelism", "0"), "option 'job.parallelism' has an invalid value '0'");
+        assertInvalid(Map.of("outputs", "read-models;elastic"),
+            "option 'outputs' has an invalid value 'read-models;elastic': 'elastic' is not one of [read-models, kafka]");
         assertThatThrownBy(() -> JobConfig.of(Map.of("kafka.bootstrap-servers", "k:9092")))
             .isInstanceOf(InvalidConfigurationException.class)
             .hasMessageStartingWith("option 'mongodb.uri' is required: Connection string of the event store's replica set");
@@ -98,6 +100,13 @@ class JobConfigTest {
             .hasMessage("configuration file '/no/such/file.yaml' does not exist");
         assertThatThrownBy(() -> JobConfig.load(new String[] {"stray"}, Map.of()))
             .hasMessage("unexpected argument 'stray': options are --key value");
+    }
+
+    @Test
+    void outputsNameWhatTheJobWrites() {
+        assertThat(JobConfig.of(REQUIRED).outputs()).containsExactly(JobOutput.READ_MODELS, JobOutput.KAFKA);
+        assertThat(JobConfig.of(with(Map.of("outputs", "read-models"))).outputs()).containsExactly(JobOutput.READ_MODELS);
+        assertThat(JobConfig.of(with(Map.of("outputs", "KAFKA"))).outputs()).containsExactly(JobOutput.KAFKA);
     }
 
     @Test

@@ -1,0 +1,57 @@
+package io.eventflow.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.junit.jupiter.api.Test;
+
+import io.eventflow.job.config.JobConfig;
+import io.eventflow.job.model.ChangeRecord;
+import io.eventflow.job.projection.ProjectionRegistry;
+
+/** Which operators the job builds for each setting of {@code outputs}; every one keeps its stable uid. */
+class ProjectionJobGraphTest {
+
+    @Test
+    void bothOutputsByDefault() {
+        assertThat(operatorUids("read-models;kafka")).contains(ProjectionJob.ORDERING_UID, ProjectionJob.PROJECTIONS_UID,
+            "read-model-sink-order", ProjectionJob.KAFKA_EVENTS_UID, ProjectionJob.KAFKA_DEAD_LETTERS_UID,
+            ProjectionJob.KAFKA_INTEGRITY_UID, ProjectionJob.KAFKA_ALERTS_UID);
+    }
+
+    @Test
+    void aReadModelJobPublishesOnlyItsProjectionDeadLetters() {
+        List<String> uids = operatorUids("read-models");
+        assertThat(uids).contains(ProjectionJob.ORDERING_UID, ProjectionJob.PROJECTIONS_UID, "read-model-sink-order",
+            ProjectionJob.KAFKA_DEAD_LETTERS_UID);
+        assertThat(uids).doesNotContain(ProjectionJob.KAFKA_EVENTS_UID, ProjectionJob.KAFKA_INTEGRITY_UID,
+            ProjectionJob.KAFKA_ALERTS_UID);
+    }
+
+    @Test
+    void aKafkaJobRunsNoProjections() {
+        List<String> uids = operatorUids("kafka");
+        assertThat(uids).contains(ProjectionJob.ORDERING_UID, ProjectionJob.KAFKA_EVENTS_UID,
+            ProjectionJob.KAFKA_DEAD_LETTERS_UID, ProjectionJob.KAFKA_INTEGRITY_UID, ProjectionJob.KAFKA_ALERTS_UID);
+        assertThat(uids).doesNotContain(ProjectionJob.PROJECTIONS_UID, "read-model-sink-order");
+    }
+
+    private static List<String> operatorUids(String outputs) {
+        Map<String, String> values = new HashMap<>(Map.of("mongodb.uri", "mongodb://db:27017/?replicaSet=rs0",
+            "kafka.bootstrap-servers", "kafka:9092", "outputs", outputs));
+        JobConfig config = JobConfig.of(values);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        DataStream<ChangeRecord> changes = env.fromSequence(1, 1)
+            .map(ignored -> new ChangeRecord()).returns(TypeInformation.of(ChangeRecord.class));
+        new ProjectionJob(config, ProjectionRegistry.builtIn(List.of("order"))).build(changes);
+        return env.getStreamGraph().getStreamNodes().stream().map(StreamNode::getTransformationUID)
+            .filter(uid -> uid != null).toList();
+    }
+}
