@@ -1,0 +1,218 @@
+package io.eventflow.ops.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.bson.Document;
+
+import com.mongodb.MongoNamespace;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+
+import io.eventflow.ops.audit.AuditResult;
+import io.eventflow.ops.audit.Drift;
+import io.eventflow.ops.audit.ReadModelAudit;
+import io.eventflow.ops.lifecycle.JobLifecycle;
+import io.eventflow.ops.lifecycle.Rebuild;
+import io.eventflow.ops.readmodel.ReadModelAliases;
+import io.eventflow.ops.rest.FlinkRestClient;
+import io.eventflow.ops.rest.JobInfo;
+import io.eventflow.ops.status.JobStatus;
+
+/**
+ * The ops commands behind {@code bin/status}, {@code bin/audit}, {@code bin/upgrade}, {@code bin/rebuild} and
+ * {@code bin/recover-source}. Exit codes: 0 done, 1 failed or drift found, 2 wrong usage.
+ */
+public final class Ops {
+
+    static final String USAGE = """
+        usage: ops <command> [--option value ...] [-- job arguments]
+          status          job state, checkpoints, lag, open gaps, bad input       [--job]
+          audit           store heads vs read models; exit 1 on drift              [--read-models --settle --rechecks]
+          upgrade         stop with savepoint, start --jar from it                 --jar [--job --savepoint-dir] -- args
+          rebuild         zero-downtime rebuild into <collection>_v<N>             --jar [--job --read-models --max-lag
+                                                                                    --retire-after --gate-timeout] -- args
+          recover-source  restart with a fresh source (expired resume token)       --jar [--job --new-source-uid] -- args
+        common: --flink http://127.0.0.1:8081  --mongodb-uri mongodb://127.0.0.1:27017/?replicaSet=rs0
+                --events eventstore.events  --readmodel-database readmodels  --job-name eventflow-projections
+        every option can also come from EVENTFLOW_<OPTION> (EVENTFLOW_FLINK, EVENTFLOW_MONGODB_URI, ...)""";
+
+    private static final Set<String> COMMON = Set.of("flink", "mongodb-uri", "events", "readmodel-database", "job",
+        "job-name", "timeout");
+
+    private Ops() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv()));
+    }
+
+    /** Runs a command; returns the exit code. */
+    public static int run(String[] args, Map<String, String> environment) {
+        try {
+            Arguments arguments = new Arguments(args, environment);
+            return switch (arguments.command()) {
+                case "status" -> status(arguments);
+                case "audit" -> audit(arguments);
+                case "upgrade" -> upgrade(arguments);
+                case "rebuild" -> rebuild(arguments);
+                case "recover-source" -> recoverSource(arguments);
+                default -> throw new Arguments.UsageException("unknown command '" + arguments.command() + "'");
+            };
+        } catch (Arguments.UsageException e) {
+            System.err.println(e.getMessage());
+            System.err.println(USAGE);
+            return 2;
+        } catch (RuntimeException e) {
+            System.err.println("failed: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int status(Arguments arguments) {
+        arguments.allowOnly(COMMON);
+        FlinkRestClient flink = flink(arguments);
+        try (MongoClient mongo = mongo(arguments)) {
+            JobStatus status = new JobStatus(flink, events(arguments, mongo));
+            List<String> jobs = arguments.get("job", null) != null ? List.of(arguments.get("job", null))
+                : flink.jobs().stream().filter(JobInfo::isActive).map(JobInfo::id).toList();
+            if (jobs.isEmpty()) {
+                System.out.println("no job is running on " + flink.baseUrl());
+                return 1;
+            }
+            for (String job : jobs) {
+                status.report(job).forEach(System.out::println);
+            }
+            return 0;
+        }
+    }
+
+    private static int audit(Arguments arguments) {
+        arguments.allowOnly(union(COMMON, "read-models", "settle", "rechecks", "report"));
+        try (MongoClient mongo = mongo(arguments)) {
+            MongoDatabase readModels = mongo.getDatabase(arguments.get("readmodel-database", "readmodels"));
+            ReadModelAliases aliases = new ReadModelAliases(readModels);
+            boolean clean = true;
+            for (Map.Entry<String, String> readModel : readModels(arguments).entrySet()) {
+                ReadModelAudit audit = new ReadModelAudit(events(arguments, mongo), readModel.getValue(),
+                    arguments.getDuration("settle", Duration.ofSeconds(2)), (int) arguments.getLong("rechecks", 3),
+                    (int) arguments.getLong("report", 20));
+                String collection = aliases.resolve(readModel.getKey());
+                AuditResult result = audit.audit(readModel.getKey(), readModels.getCollection(collection));
+                System.out.println(readModels.getName() + "." + readModel.getKey()
+                    + (collection.equals(readModel.getKey()) ? "" : " (alias of " + collection + ")") + ": "
+                    + result.aggregates() + " aggregates" + (readModel.getValue() == null ? "" : " of type " + readModel.getValue())
+                    + ", " + (result.clean() ? "no drift" : result.driftCount() + " drifting"));
+                for (Drift drift : result.drifts()) {
+                    System.out.println("  " + drift);
+                }
+                if (result.driftCount() > result.drifts().size()) {
+                    System.out.println("  ... and " + (result.driftCount() - result.drifts().size()) + " more");
+                }
+                clean &= result.clean();
+            }
+            return clean ? 0 : 1;
+        }
+    }
+
+    private static int upgrade(Arguments arguments) {
+        arguments.allowOnly(union(COMMON, "jar", "savepoint-dir"));
+        FlinkRestClient flink = flink(arguments);
+        String job = liveJob(arguments, flink);
+        String upgraded = lifecycle(arguments, flink).upgrade(job, Path.of(arguments.require("jar")),
+            arguments.jobArguments(), arguments.get("savepoint-dir", null));
+        System.out.println("upgraded: job " + job + " is now job " + upgraded);
+        return 0;
+    }
+
+    private static int recoverSource(Arguments arguments) {
+        arguments.allowOnly(union(COMMON, "jar", "new-source-uid", "savepoint-dir"));
+        FlinkRestClient flink = flink(arguments);
+        String job = liveJob(arguments, flink);
+        String sourceUid = arguments.get("new-source-uid", "mongodb-cdc-source-" + System.currentTimeMillis() / 1000);
+        String recovered = lifecycle(arguments, flink).recoverSource(job, Path.of(arguments.require("jar")),
+            arguments.jobArguments(), sourceUid, arguments.get("savepoint-dir", null));
+        System.out.println("recovered: job " + recovered + " reads the store again with source " + sourceUid
+            + "; events applied before are dropped as duplicates");
+        return 0;
+    }
+
+    private static int rebuild(Arguments arguments) {
+        arguments.allowOnly(union(COMMON, "jar", "read-models", "max-lag", "retire-after", "gate-timeout", "savepoint-dir"));
+        FlinkRestClient flink = flink(arguments);
+        try (MongoClient mongo = mongo(arguments)) {
+            Rebuild.Builder rebuild = Rebuild.builder().flink(flink).events(events(arguments, mongo))
+                .readModels(mongo.getDatabase(arguments.get("readmodel-database", "readmodels")))
+                .jar(Path.of(arguments.require("jar"))).arguments(arguments.jobArguments())
+                .liveJob(liveJob(arguments, flink)).maxLag(arguments.getLong("max-lag", 0))
+                .retireAfter(arguments.getDuration("retire-after", Duration.ofMinutes(5)))
+                .gateTimeout(arguments.getDuration("gate-timeout", Duration.ofHours(6)))
+                .operationTimeout(arguments.getDuration("timeout", Duration.ofMinutes(5)))
+                .savepointDirectory(arguments.get("savepoint-dir", null)).progress(System.out::println);
+            readModels(arguments).forEach(rebuild::readModel);
+            Rebuild.Result result = rebuild.build().run();
+            System.out.println("rebuilt version " + result.version() + ": read models by job " + result.readModelJobId()
+                + ", Kafka by job " + result.kafkaJobId());
+            return 0;
+        }
+    }
+
+    // --- shared ---
+
+    private static FlinkRestClient flink(Arguments arguments) {
+        return new FlinkRestClient(arguments.get("flink", "http://127.0.0.1:8081"));
+    }
+
+    private static JobLifecycle lifecycle(Arguments arguments, FlinkRestClient flink) {
+        return new JobLifecycle(flink, System.out::println, arguments.getDuration("timeout", Duration.ofMinutes(5)));
+    }
+
+    private static MongoClient mongo(Arguments arguments) {
+        return MongoClients.create(arguments.get("mongodb-uri", "mongodb://127.0.0.1:27017/?replicaSet=rs0"));
+    }
+
+    private static MongoCollection<Document> events(Arguments arguments, MongoClient mongo) {
+        String value = arguments.get("events", "eventstore.events");
+        if (!value.contains(".")) {
+            throw new Arguments.UsageException("option --events has an invalid value '" + value + "': use database.collection");
+        }
+        MongoNamespace namespace = new MongoNamespace(value);
+        return mongo.getDatabase(namespace.getDatabaseName()).getCollection(namespace.getCollectionName());
+    }
+
+    /** {@code orders:Order,stream_summaries}: read models and the aggregate type each covers (none: all). */
+    static Map<String, String> readModels(Arguments arguments) {
+        Map<String, String> readModels = new LinkedHashMap<>();
+        for (String entry : arguments.get("read-models", "orders:Order,stream_summaries").split(",")) {
+            String[] parts = entry.trim().split(":", 2);
+            if (parts[0].isBlank()) {
+                throw new Arguments.UsageException("option --read-models has an empty entry: use name[:aggregateType],...");
+            }
+            readModels.put(parts[0], parts.length == 2 && !parts[1].isBlank() ? parts[1] : null);
+        }
+        return readModels;
+    }
+
+    /** The job named by --job, else the newest active job named --job-name. */
+    private static String liveJob(Arguments arguments, FlinkRestClient flink) {
+        String job = arguments.get("job", null);
+        if (job != null) {
+            return job;
+        }
+        String name = arguments.get("job-name", "eventflow-projections");
+        return flink.jobs().stream().filter(info -> info.isActive() && info.name().equals(name)).map(JobInfo::id)
+            .findFirst().orElseThrow(() -> new IllegalStateException("no active job named '" + name + "' on "
+                + flink.baseUrl() + "; name one with --job"));
+    }
+
+    private static Set<String> union(Set<String> common, String... more) {
+        return Set.copyOf(Stream.concat(common.stream(), Stream.of(more)).toList());
+    }
+}

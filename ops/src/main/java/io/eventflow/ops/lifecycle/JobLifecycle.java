@@ -1,0 +1,122 @@
+package io.eventflow.ops.lifecycle;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.eventflow.ops.rest.FlinkRestClient;
+import io.eventflow.ops.rest.FlinkRestException;
+import io.eventflow.ops.rest.JobInfo;
+
+/**
+ * Savepoint upgrades and recovery from an expired resume token, on Flink's REST API. Each step is reported to a
+ * progress consumer (the CLI prints it), so an operator always knows which savepoint to fall back to.
+ */
+public final class JobLifecycle {
+
+    private final FlinkRestClient flink;
+    private final Consumer<String> progress;
+    private final Duration timeout;
+
+    public JobLifecycle(FlinkRestClient flink, Consumer<String> progress, Duration timeout) {
+        this.flink = flink;
+        this.progress = progress;
+        this.timeout = timeout;
+    }
+
+    /**
+     * Stops the job with a savepoint and starts {@code jar} from it with {@code arguments}. Every operator keeps its
+     * state (the uids are stable), so ordering, projections and the Kafka transactions carry on where they stopped.
+     *
+     * @return the new job's id
+     */
+    public String upgrade(String jobId, Path jar, List<String> arguments, String savepointDirectory) {
+        String jarId = flink.uploadJar(jar);
+        progress.accept("uploaded " + jar.getFileName() + " as " + jarId);
+        String savepoint = stopWithSavepoint(jobId, savepointDirectory);
+        return start(jarId, arguments, savepoint, false);
+    }
+
+    /**
+     * Restarts the job with a fresh change-stream source, for when its resume token has left the oplog: from the
+     * job's last savepoint or retained checkpoint, with the source under a new uid and startup mode {@code initial}.
+     * The old source's state is dropped (allowNonRestoredState); the ordering and projection state is kept, so the
+     * snapshot's events that were applied already are dropped as duplicates: nothing is lost or applied twice.
+     *
+     * @return the new job's id
+     */
+    public String recoverSource(String jobId, Path jar, List<String> arguments, String newSourceUid,
+                                String savepointDirectory) {
+        String jarId = flink.uploadJar(jar);
+        JobInfo job = flink.job(jobId);
+        String restorePoint = null;
+        if (job.state().equals("RUNNING")) {
+            try {
+                restorePoint = stopWithSavepoint(jobId, savepointDirectory);
+            } catch (FlinkRestException e) {
+                // a source that cannot resume fails the savepoint too: fall back to the last retained checkpoint
+                progress.accept("no savepoint (" + e.getMessage() + ")");
+                job = flink.job(jobId);
+            }
+        }
+        if (restorePoint == null) {
+            restorePoint = latestRestorePoint(jobId);
+            progress.accept("job " + jobId + " is " + job.state() + "; restoring from its latest checkpoint " + restorePoint);
+            if (job.isActive()) {
+                flink.cancel(jobId);
+                flink.awaitState(jobId, state -> !new JobInfo(jobId, "", state, 0).isActive(), "cancelled", timeout);
+                progress.accept("cancelled job " + jobId + " (its checkpoints are retained)");
+            }
+        }
+        List<String> withFreshSource = new ArrayList<>(arguments);
+        withFreshSource.addAll(List.of("--source.uid", newSourceUid, "--source.startup.mode", "initial"));
+        return start(jarId, withFreshSource, restorePoint, true);
+    }
+
+    /** Stops the job with a savepoint and returns its path. */
+    public String stopWithSavepoint(String jobId, String savepointDirectory) {
+        progress.accept("stopping job " + jobId + " with a savepoint");
+        String savepoint = flink.stopWithSavepoint(jobId, savepointDirectory, timeout);
+        progress.accept("savepoint " + savepoint);
+        return savepoint;
+    }
+
+    /** Runs an uploaded jar from a restore point and waits until all its tasks run. */
+    public String start(String jarId, List<String> arguments, String restorePoint, boolean allowNonRestoredState) {
+        String newJob;
+        try {
+            newJob = flink.runJar(jarId, arguments, restorePoint, allowNonRestoredState);
+        } catch (FlinkRestException e) {
+            throw new FlinkRestException(e.getMessage() + (restorePoint == null ? ""
+                : "; the job can be started again from " + restorePoint), e);
+        }
+        progress.accept("started job " + newJob + (restorePoint == null ? " with fresh state" : " from " + restorePoint));
+        flink.awaitAllTasksRunning(newJob, timeout);
+        progress.accept("job " + newJob + " is running");
+        return newJob;
+    }
+
+    /** The newest retained checkpoint or savepoint of the job, or the one it was restored from. */
+    public String latestRestorePoint(String jobId) {
+        JsonNode latest = flink.checkpoints(jobId).path("latest");
+        String best = null;
+        long bestTime = -1;
+        for (String kind : List.of("completed", "savepoint", "restored")) {
+            JsonNode checkpoint = latest.path(kind);
+            String path = checkpoint.path("external_path").asText(null);
+            long time = checkpoint.path(kind.equals("restored") ? "restore_timestamp" : "latest_ack_timestamp").asLong(0);
+            if (path != null && !path.isBlank() && !path.equals("<checkpoint-not-externally-addressable>") && time > bestTime) {
+                best = path;
+                bestTime = time;
+            }
+        }
+        if (best == null) {
+            throw new FlinkRestException("job " + jobId + " has no retained checkpoint or savepoint to restore from");
+        }
+        return best;
+    }
+}

@@ -1,0 +1,288 @@
+package io.eventflow.ops.lifecycle;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+import org.bson.Document;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+
+import io.eventflow.ops.audit.AuditResult;
+import io.eventflow.ops.audit.ReadModelAudit;
+import io.eventflow.ops.readmodel.ReadModelAliases;
+import io.eventflow.ops.rest.FlinkRestClient;
+import io.eventflow.ops.rest.FlinkRestException;
+import io.eventflow.ops.rest.JobInfo;
+
+/**
+ * Zero-downtime rebuild of the read models, next to the live job:
+ * <ol>
+ *   <li>start a second job from the same or a new jar with startup {@code initial}, writing read models only, into
+ *       {@code <collection>_v<N>};</li>
+ *   <li>wait for the cut-over gate: its lag (events in the store that it has not yet put in order) is at most
+ *       {@code maxLag}, and an audit of every new collection against the store finds no drift;</li>
+ *   <li>switch every read model's alias to its new collection, one atomic document write each;</li>
+ *   <li>hand over: the live job, if it wrote read models, is restarted from a savepoint writing to Kafka only (its
+ *       ordering state and Kafka transactions carry on); an earlier read-model job is cancelled;</li>
+ *   <li>after {@code retireAfter}, drop the collections readers no longer use.</li>
+ * </ol>
+ * Kafka never sees the rebuild: exactly one job publishes at any time.
+ */
+public final class Rebuild {
+
+    /** The operator that only a job writing read models has; how the hand-over tells the live job's role. */
+    static final String PROJECTIONS_OPERATOR = "Apply projections";
+
+    private final FlinkRestClient flink;
+    private final JobLifecycle lifecycle;
+    private final MongoCollection<Document> events;
+    private final MongoDatabase readModels;
+    private final ReadModelAliases aliases;
+    private final Map<String, String> readModelTypes;
+    private final Path jar;
+    private final List<String> arguments;
+    private final String liveJobId;
+    private final long maxLag;
+    private final Duration gateTimeout;
+    private final Duration retireAfter;
+    private final Duration auditSettle;
+    private final String savepointDirectory;
+    private final Consumer<String> progress;
+
+    private Rebuild(Builder builder) {
+        this.flink = Objects.requireNonNull(builder.flink, "flink");
+        this.events = Objects.requireNonNull(builder.events, "events");
+        this.readModels = Objects.requireNonNull(builder.readModels, "readModels");
+        this.readModelTypes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.readModelTypes));
+        this.jar = Objects.requireNonNull(builder.jar, "jar");
+        this.arguments = List.copyOf(builder.arguments);
+        this.liveJobId = Objects.requireNonNull(builder.liveJobId, "liveJobId");
+        this.maxLag = builder.maxLag;
+        this.gateTimeout = builder.gateTimeout;
+        this.retireAfter = builder.retireAfter;
+        this.auditSettle = builder.auditSettle;
+        this.savepointDirectory = builder.savepointDirectory;
+        this.progress = builder.progress;
+        this.lifecycle = new JobLifecycle(flink, progress, builder.operationTimeout);
+        this.aliases = new ReadModelAliases(readModels);
+        if (readModelTypes.isEmpty()) {
+            throw new IllegalArgumentException("a rebuild needs at least one read model");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** What a rebuild did. */
+    public record Result(String readModelJobId, String kafkaJobId, int version, Map<String, String> switched,
+                         List<String> retired) {
+    }
+
+    public Result run() {
+        Map<String, String> current = new LinkedHashMap<>();
+        int version = 1;
+        for (String readModel : readModelTypes.keySet()) {
+            String collection = aliases.resolve(readModel);
+            current.put(readModel, collection);
+            version = Math.max(version, ReadModelAliases.versionOf(readModel, collection));
+        }
+        int next = version + 1;
+        String suffix = ReadModelAliases.suffix(next);
+        String liveName = flink.job(liveJobId).name();
+        for (String readModel : readModelTypes.keySet()) {
+            readModels.getCollection(readModel + suffix).drop(); // leftovers of an abandoned attempt
+        }
+        progress.accept("rebuilding " + String.join(", ", readModelTypes.keySet()) + " into version " + next
+            + " (collections " + String.join(", ", readModelTypes.keySet().stream().map(name -> name + suffix).toList()) + ")");
+
+        List<String> rebuildArguments = new ArrayList<>(arguments);
+        rebuildArguments.addAll(List.of("--source.startup.mode", "initial", "--readmodel.collection-suffix", suffix,
+            "--outputs", "read-models", "--kafka.transactional-id-prefix", liveName.replace(' ', '-') + suffix,
+            "--job.name", liveName + " read models v" + next));
+        String jarId = flink.uploadJar(jar);
+        String rebuildJob = lifecycle.start(jarId, rebuildArguments, null, false);
+
+        awaitCutOverGate(rebuildJob, suffix);
+
+        Map<String, String> switched = new LinkedHashMap<>();
+        for (String readModel : readModelTypes.keySet()) {
+            String previous = aliases.switchTo(readModel, readModel + suffix);
+            switched.put(readModel, readModel + suffix);
+            progress.accept("readers of " + readModel + " now read " + readModel + suffix + " (was " + previous + ")");
+        }
+
+        String kafkaJob = handOver(jarId, rebuildJob);
+
+        List<String> retired = new ArrayList<>();
+        if (!retireAfter.isNegative()) {
+            progress.accept("retiring the old collections in " + retireAfter.toSeconds() + " s");
+            sleep(retireAfter);
+            for (String collection : current.values()) {
+                readModels.getCollection(collection).drop();
+                retired.add(collection);
+                progress.accept("dropped " + collection);
+            }
+        }
+        return new Result(rebuildJob, kafkaJob, next, switched, retired);
+    }
+
+    /**
+     * The job's {@code eventsOrderedTotal} reaches the REST API through a metric fetcher, seconds late; comparing it
+     * with the store's count of the same moment would never close under load. So the gate takes the store's count
+     * first, then waits until the job has put at least that many events in order: everything the store held then has
+     * passed. The audit then checks the new collections against the store.
+     */
+    private void awaitCutOverGate(String rebuildJob, String suffix) {
+        Instant deadline = Instant.now().plus(gateTimeout);
+        Instant nextReport = Instant.EPOCH;
+        long target = events.estimatedDocumentCount();
+        while (true) {
+            long ordered = (long) flink.metricTotal(rebuildJob, "eventsOrderedTotal");
+            long lag = Math.max(0, target - ordered);
+            if (Instant.now().isAfter(nextReport)) {
+                progress.accept("rebuild lag: " + lag + " events (" + ordered + " in order, " + target + " to reach)");
+                nextReport = Instant.now().plusSeconds(5);
+            }
+            if (lag <= maxLag) {
+                if (audited(suffix)) {
+                    progress.accept("cut-over gate passed: the rebuild job has put in order the " + target
+                        + " events the store held, and every new collection matches the store");
+                    return;
+                }
+                target = events.estimatedDocumentCount();
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new FlinkRestException("the rebuild job " + rebuildJob + " did not catch up within " + gateTimeout
+                    + " (lag " + lag + " events); readers still read the old collections");
+            }
+            String state = flink.job(rebuildJob).state();
+            if (!new JobInfo(rebuildJob, "", state, 0).isActive()) {
+                throw new FlinkRestException("the rebuild job " + rebuildJob + " ended (" + state
+                    + "); readers still read the old collections");
+            }
+            sleep(Duration.ofMillis(500));
+        }
+    }
+
+    private boolean audited(String suffix) {
+        for (Map.Entry<String, String> readModel : readModelTypes.entrySet()) {
+            ReadModelAudit audit = new ReadModelAudit(events, readModel.getValue(), auditSettle, 3, 5);
+            AuditResult result = audit.audit(readModel.getKey(), readModels.getCollection(readModel.getKey() + suffix));
+            if (!result.clean()) {
+                progress.accept("gate: " + result.collection() + " still drifts on " + result.driftCount()
+                    + " aggregates, for example " + result.drifts().get(0));
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Makes the Kafka publisher a Kafka-only job. A live job that also wrote read models is restarted from a savepoint
+     * without them; a live job that already published only (an earlier rebuild split them) is kept, and the read-model
+     * jobs of earlier versions are cancelled.
+     */
+    private String handOver(String jarId, String rebuildJob) {
+        if (writesReadModels(liveJobId)) {
+            progress.accept("job " + liveJobId + " keeps publishing to Kafka, without read models");
+            List<String> kafkaOnly = new ArrayList<>(arguments);
+            kafkaOnly.addAll(List.of("--outputs", "kafka"));
+            String savepoint = lifecycle.stopWithSavepoint(liveJobId, savepointDirectory);
+            return lifecycle.start(jarId, kafkaOnly, savepoint, true);
+        }
+        String readModelJobs = flink.job(liveJobId).name() + " read models v";
+        for (JobInfo job : flink.jobs()) {
+            if (job.isActive() && job.name().startsWith(readModelJobs) && !job.id().equals(rebuildJob)) {
+                flink.cancel(job.id());
+                progress.accept("cancelled the previous read-model job " + job.id() + " (" + job.name() + ")");
+            }
+        }
+        return liveJobId;
+    }
+
+    private boolean writesReadModels(String jobId) {
+        for (JsonNode vertex : flink.jobDetails(jobId).path("vertices")) {
+            if (vertex.path("name").asText().contains(PROJECTIONS_OPERATOR)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Settings of a rebuild; everything but the timings is required. */
+    public static final class Builder {
+        private FlinkRestClient flink;
+        private MongoCollection<Document> events;
+        private MongoDatabase readModels;
+        private final Map<String, String> readModelTypes = new LinkedHashMap<>();
+        private Path jar;
+        private final List<String> arguments = new ArrayList<>();
+        private String liveJobId;
+        private long maxLag = 0;
+        private Duration gateTimeout = Duration.ofHours(6);
+        private Duration retireAfter = Duration.ofMinutes(5);
+        private Duration auditSettle = Duration.ofSeconds(1);
+        private Duration operationTimeout = Duration.ofMinutes(5);
+        private String savepointDirectory;
+        private Consumer<String> progress = line -> { };
+
+        public Builder flink(FlinkRestClient flink) { this.flink = flink; return this; }
+
+        /** The event collection, read for the gate's lag and audit. */
+        public Builder events(MongoCollection<Document> events) { this.events = events; return this; }
+
+        /** The read-model database, which also holds the aliases. */
+        public Builder readModels(MongoDatabase readModels) { this.readModels = readModels; return this; }
+
+        /** A read model to rebuild and the aggregate type it covers (null: every aggregate). */
+        public Builder readModel(String name, String aggregateType) { readModelTypes.put(name, aggregateType); return this; }
+
+        /** The job jar the rebuild runs, the new version or the live one. */
+        public Builder jar(Path jar) { this.jar = jar; return this; }
+
+        /** The job's arguments (such as {@code --config job.yaml}); the rebuild adds its own after them. */
+        public Builder arguments(List<String> arguments) { this.arguments.addAll(arguments); return this; }
+
+        /** The job publishing to Kafka now. */
+        public Builder liveJob(String jobId) { this.liveJobId = jobId; return this; }
+
+        /** Events the rebuild job may still be behind the store at cut-over (default 0). */
+        public Builder maxLag(long events) { this.maxLag = events; return this; }
+
+        public Builder gateTimeout(Duration timeout) { this.gateTimeout = timeout; return this; }
+
+        /** How long readers that cached the old alias get before the old collections are dropped; negative keeps them. */
+        public Builder retireAfter(Duration delay) { this.retireAfter = delay; return this; }
+
+        public Builder auditSettle(Duration settle) { this.auditSettle = settle; return this; }
+
+        public Builder operationTimeout(Duration timeout) { this.operationTimeout = timeout; return this; }
+
+        public Builder savepointDirectory(String directory) { this.savepointDirectory = directory; return this; }
+
+        public Builder progress(Consumer<String> progress) { this.progress = progress; return this; }
+
+        public Rebuild build() {
+            return new Rebuild(this);
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package io.eventflow.ops;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.StreamSupport;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+/**
+ * Guards the docker-compose deployment: {@code docker-compose.yml}, the Flink cluster's {@code flink-conf/config.yaml}
+ * and the job's {@code flink-conf/job.yaml}. They are checked as files, without starting anything: the services and
+ * the settings the deployment relies on (a replica set that initiates itself, a KRaft broker with a transaction log,
+ * exactly-once checkpoints on RocksDB in a shared directory), mounts that point at files the repository has or builds,
+ * job options that the README documents (the job module's {@code ReadmeTest} ties that table to the job's options),
+ * and, where docker-compose or the docker compose plugin is installed, that Compose accepts the file.
+ */
+class DeploymentFilesTest {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Path ROOT = repositoryRoot();
+    private static final Set<String> BUILT_JARS = Set.of("job/target/projection-job.jar", "demo/target/demo-writer.jar");
+
+    @Test
+    void composeDefinesTheStack() throws IOException {
+        JsonNode services = read("docker-compose.yml").path("services");
+
+        assertThat(fieldNames(services))
+            .contains("mongodb", "kafka", "jobmanager", "taskmanager", "submit-job", "demo-writer");
+        assertThat(text(services.path("mongodb").path("healthcheck").path("test")))
+            .contains("rs.initiate", "isWritablePrimary");
+        for (String flink : List.of("jobmanager", "taskmanager")) {
+            assertThat(strings(services.path(flink).path("volumes"))).as(flink)
+                .anyMatch(volume -> volume.startsWith("./flink-conf/config.yaml:/opt/flink/conf/config.yaml"))
+                .contains("flink-data:/flink-data");
+        }
+        assertThat(text(services.path("submit-job").path("command")))
+            .contains("flink run")
+            .contains("/job/projection-job.jar");
+        Map<String, String> kafka = environment(services.path("kafka"));
+        assertThat(kafka.get("KAFKA_PROCESS_ROLES")).contains("controller");
+        assertThat(kafka).containsEntry("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1");
+    }
+
+    @Test
+    void composeMountsOnlyFilesThatExistOrAreBuilt() throws IOException {
+        JsonNode services = read("docker-compose.yml").path("services");
+        List<String> sources = new ArrayList<>();
+        services.forEach(service -> service.path("volumes").forEach(volume -> sources.add(volume.isTextual()
+            ? volume.asText().split(":", 2)[0]
+            : volume.path("source").asText())));
+
+        List<String> fromRepository = sources.stream().filter(source -> source.startsWith("./")).toList();
+        assertThat(fromRepository).isNotEmpty().allSatisfy(source -> {
+            String path = Path.of(source.substring(2)).normalize().toString().replace(File.separatorChar, '/');
+            assertThat(BUILT_JARS.contains(path) || Files.exists(ROOT.resolve(path)))
+                .as("%s is in the repository or is one of the built jars %s", source, BUILT_JARS).isTrue();
+        });
+    }
+
+    @Test
+    void flinkConfigurationIsExactlyOnceOnRocksDb() throws IOException {
+        Map<String, String> config = flatten(read("flink-conf/config.yaml"));
+
+        assertThat(config)
+            .containsEntry("execution.checkpointing.mode", "EXACTLY_ONCE")
+            .containsEntry("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION")
+            .containsEntry("state.backend.type", "rocksdb")
+            .containsEntry("state.backend.incremental", "true")
+            .containsEntry("restart-strategy.type", "exponential-delay")
+            .containsEntry("rest.port", "8081");
+        // on the flink-data volume that both the jobmanager and the taskmanager mount at /flink-data
+        assertThat(config.get("state.checkpoints.dir")).startsWith("file:///flink-data/");
+        assertThat(config.get("state.savepoints.dir")).startsWith("file:///flink-data/");
+        assertThat(config.keySet()).anyMatch(key -> key.matches("metrics\\.reporter\\.[^.]+\\.factory\\.class"));
+    }
+
+    @Test
+    void jobConfigurationUsesOnlyDocumentedOptions() throws IOException {
+        Set<String> options = flatten(read("flink-conf/job.yaml")).keySet();
+
+        assertThat(options).isNotEmpty().isSubsetOf(documentedJobOptions());
+    }
+
+    @Test
+    void composeAcceptsTheFile() throws Exception {
+        List<String> compose = composeCommand();
+        assumeTrue(compose != null, "neither docker-compose nor the docker compose plugin is installed");
+
+        List<String> command = new ArrayList<>(compose);
+        command.addAll(List.of("-f", ROOT.resolve("docker-compose.yml").toString(), "config", "-q"));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), UTF_8);
+        assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        assertThat(process.exitValue()).as("%s said: %s", String.join(" ", command), output).isZero();
+    }
+
+    /** The option keys in the first column of README's table under "The projection job" > "Configuration". */
+    private static Set<String> documentedJobOptions() throws IOException {
+        Set<String> keys = new TreeSet<>();
+        boolean inJobSection = false;
+        boolean inConfiguration = false;
+        for (String line : Files.readAllLines(ROOT.resolve("README.md"), UTF_8)) {
+            if (line.startsWith("## ")) {
+                inJobSection = line.strip().equals("## The projection job");
+            }
+            if (line.startsWith("## ") || line.startsWith("### ")) {
+                inConfiguration = inJobSection && line.startsWith("### Configuration");
+            } else if (inConfiguration && line.startsWith("| `")) {
+                keys.add(line.substring(3, line.indexOf('`', 3)));
+            }
+        }
+        return keys;
+    }
+
+    /** {@code docker-compose}, else {@code docker compose} if the plugin answers, else null. */
+    private static List<String> composeCommand() throws InterruptedException {
+        if (onPath("docker-compose")) {
+            return List.of("docker-compose");
+        }
+        if (onPath("docker") && succeeds("docker", "compose", "version")) {
+            return List.of("docker", "compose");
+        }
+        return null;
+    }
+
+    private static boolean onPath(String program) {
+        String path = System.getenv().getOrDefault("PATH", "");
+        for (String directory : path.split(File.pathSeparator)) {
+            if (!directory.isEmpty() && Files.isExecutable(Path.of(directory, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean succeeds(String... command) throws InterruptedException {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Nested maps joined with dots, as Flink reads config.yaml and the job reads job.yaml. */
+    private static Map<String, String> flatten(JsonNode node) {
+        Map<String, String> values = new LinkedHashMap<>();
+        flatten("", node, values);
+        return values;
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> values) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(field ->
+                flatten(prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(), field.getValue(), values));
+        } else if (!node.isNull()) {
+            values.put(prefix, text(node));
+        }
+    }
+
+    /** A service's environment, whether written as a map or as a list of NAME=value. */
+    private static Map<String, String> environment(JsonNode service) {
+        JsonNode environment = service.path("environment");
+        if (environment.isArray()) {
+            Map<String, String> values = new LinkedHashMap<>();
+            strings(environment).forEach(entry -> {
+                String[] parts = entry.split("=", 2);
+                values.put(parts[0], parts.length > 1 ? parts[1] : "");
+            });
+            return values;
+        }
+        return flatten(environment);
+    }
+
+    /** A scalar's text, or a list's items joined with spaces (a command in exec form reads like the shell form). */
+    private static String text(JsonNode node) {
+        return node.isArray() ? String.join(" ", strings(node)) : node.asText();
+    }
+
+    private static List<String> strings(JsonNode array) {
+        return StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static JsonNode read(String file) throws IOException {
+        return YAML.readTree(ROOT.resolve(file).toFile());
+    }
+
+    /** The first directory up from the working directory (the module, when Maven runs) with the compose file. */
+    private static Path repositoryRoot() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("docker-compose.yml")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("no docker-compose.yml with a pom.xml above " + Path.of("").toAbsolutePath());
+    }
+}

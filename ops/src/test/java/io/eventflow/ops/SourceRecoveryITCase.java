@@ -1,0 +1,76 @@
+package io.eventflow.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.eventflow.devstack.junit.EmbeddedFlinkExtension;
+import io.eventflow.devstack.junit.EmbeddedKafkaExtension;
+import io.eventflow.devstack.junit.EmbeddedMongoExtension;
+import io.eventflow.ops.lifecycle.JobLifecycle;
+import io.eventflow.ops.testing.ProjectionJobFixture;
+import io.eventflow.writer.example.order.OrderLoadGenerator;
+
+/**
+ * The resume token of a stopped job leaves the emulator's bounded oplog; restoring the job as it was fails, and
+ * {@code recover-source} brings it back with a fresh source while keeping the ordering and projection state.
+ */
+class SourceRecoveryITCase {
+
+    private static final Logger log = LoggerFactory.getLogger(SourceRecoveryITCase.class);
+    private static final Duration PATIENCE = Duration.ofMinutes(2);
+    private static final int OPLOG_CAPACITY = 600;
+
+    @RegisterExtension
+    static final EmbeddedMongoExtension MONGO = new EmbeddedMongoExtension(server -> server.oplogCapacity(OPLOG_CAPACITY));
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+    @RegisterExtension
+    static final EmbeddedFlinkExtension FLINK = new EmbeddedFlinkExtension();
+
+    @Test
+    void aJobWhoseResumeTokenExpiredIsRecoveredWithAFreshSourceAndNothingLostOrAppliedTwice() {
+        try (ProjectionJobFixture stack = new ProjectionJobFixture("recovery", MONGO.connectionString(),
+                KAFKA.bootstrapServers(), FLINK.cluster().restUrl())) {
+            JobLifecycle lifecycle = new JobLifecycle(stack.flink, log::info, PATIENCE);
+            String job = stack.startJob();
+            OrderLoadGenerator load = stack.load(40, 3).start();
+            ProjectionJobFixture.await(() -> load.eventsAppended() >= 100, PATIENCE, "100 events appended");
+            ProjectionJobFixture.await(() -> stack.flink.metricTotal(job, "eventsOrderedTotal") >= 50, PATIENCE,
+                "50 events in order");
+            // a lower bound of what the job applied before it stops: the metric reaches the REST API late
+            long appliedBeforeStop = (long) stack.flink.metricTotal(job, "eventsOrderedTotal");
+            String savepoint = lifecycle.stopWithSavepoint(job, null);
+
+            // while no job runs, the oplog turns over: the savepoint's resume token is gone
+            long appendedAtStop = load.eventsAppended();
+            ProjectionJobFixture.await(() -> load.eventsAppended() >= appendedAtStop + OPLOG_CAPACITY, PATIENCE,
+                OPLOG_CAPACITY + " events appended while the job is stopped");
+
+            String restored = stack.flink.runJar(stack.flink.uploadJar(ProjectionJobFixture.JOB_JAR), stack.jobArguments(),
+                savepoint, false);
+            ProjectionJobFixture.await(() -> stack.flink.rootException(restored).contains("286"), PATIENCE,
+                "the restored job to fail on its expired resume token (error 286)");
+
+            String recovered = lifecycle.recoverSource(restored, ProjectionJobFixture.JOB_JAR, stack.jobArguments(),
+                "mongodb-cdc-source-recovered", null);
+            long appendedAtRecovery = load.eventsAppended();
+            ProjectionJobFixture.await(() -> load.eventsAppended() >= appendedAtRecovery + 100, PATIENCE,
+                "100 more events after the recovery");
+            load.close();
+
+            stack.awaitReadModelsMatchStore("orders", "stream_summaries", PATIENCE);
+            stack.assertKafkaHoldsEveryEventExactlyOnceInOrder(PATIENCE);
+            // the fresh source read the whole store again; ordering dropped what was applied before the stop
+            ProjectionJobFixture.await(() -> stack.flink.metricTotal(recovered, "duplicatesDropped") >= appliedBeforeStop,
+                PATIENCE, "the recovered job to drop the " + appliedBeforeStop + " events applied before the stop");
+            assertThat(List.of(stack.flink.job(restored).state())).containsAnyOf("CANCELED", "FAILED");
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.eventflow.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.eventflow.devstack.junit.EmbeddedFlinkExtension;
+import io.eventflow.devstack.junit.EmbeddedKafkaExtension;
+import io.eventflow.devstack.junit.EmbeddedMongoExtension;
+import io.eventflow.ops.lifecycle.JobLifecycle;
+import io.eventflow.ops.lifecycle.Rebuild;
+import io.eventflow.ops.readmodel.ReadModelAliases;
+import io.eventflow.ops.testing.ProjectionJobFixture;
+import io.eventflow.writer.example.order.OrderLoadGenerator;
+
+/**
+ * A savepoint upgrade and a zero-downtime rebuild, on the embedded stack, under a steady Order load, with the shaded
+ * job jar submitted through Flink's REST API.
+ */
+class UpgradeAndRebuildITCase {
+
+    private static final Logger log = LoggerFactory.getLogger(UpgradeAndRebuildITCase.class);
+    private static final Duration PATIENCE = Duration.ofMinutes(2);
+
+    @RegisterExtension
+    static final EmbeddedMongoExtension MONGO = new EmbeddedMongoExtension();
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+    @RegisterExtension
+    static final EmbeddedFlinkExtension FLINK = new EmbeddedFlinkExtension();
+
+    private ProjectionJobFixture fixture(String name) {
+        return new ProjectionJobFixture(name, MONGO.connectionString(), KAFKA.bootstrapServers(), FLINK.cluster().restUrl());
+    }
+
+    @Test
+    void anUpgradeFromASavepointCarriesOrderingAndProjectionStateOverWithNothingLostOrDuplicated() {
+        try (ProjectionJobFixture stack = fixture("upgrade")) {
+            String job = stack.startJob();
+            OrderLoadGenerator load = stack.load(40, 1).start();
+            ProjectionJobFixture.await(() -> load.eventsAppended() >= 150, PATIENCE, "150 events appended");
+
+            String upgraded = new JobLifecycle(stack.flink, log::info, PATIENCE)
+                .upgrade(job, ProjectionJobFixture.JOB_JAR, stack.jobArguments(), null);
+            long appendedAtUpgrade = load.eventsAppended();
+            ProjectionJobFixture.await(() -> load.eventsAppended() >= appendedAtUpgrade + 150, PATIENCE,
+                "150 more events after the upgrade");
+            load.close();
+
+            assertThat(stack.flink.job(job).state()).isEqualTo("FINISHED");
+            assertThat(load.commandsFailed()).isZero();
+            stack.awaitReadModelsMatchStore("orders", "stream_summaries", PATIENCE);
+            // projection state carried over: orders created before the upgrade and changed after still have the fields
+            // only their OrderCreated event sets
+            for (Document order : stack.readModels().getCollection("orders").find()) {
+                assertThat(order.getString("customerId")).as("customerId of %s", order.get("_id")).isNotNull();
+                assertThat(order.getList("items", Document.class)).as("items of %s", order.get("_id")).isNotEmpty();
+            }
+            // ordering state carried over: the new job's running total counts the events ordered before the upgrade
+            long stored = stack.events().countDocuments();
+            ProjectionJobFixture.await(() -> stack.flink.metricTotal(upgraded, "eventsOrderedTotal") == stored, PATIENCE,
+                "eventsOrderedTotal of the upgraded job to equal the " + stored + " events in the store");
+            stack.assertKafkaHoldsEveryEventExactlyOnceInOrder(PATIENCE);
+        }
+    }
+
+    @Test
+    void aRebuildSwitchesReadersOnlyToACompleteReadModelAndHandsKafkaOverWithoutLossOrDuplicates() throws Exception {
+        try (ProjectionJobFixture stack = fixture("rebuild")) {
+            String live = stack.startJob();
+            OrderLoadGenerator load = stack.load(40, 2).start();
+            ProjectionJobFixture.await(() -> load.eventsAppended() >= 150
+                && stack.readModels().getCollection("orders").countDocuments() >= 20, PATIENCE,
+                "150 events appended and 20 orders projected");
+
+            // what readers can see before the rebuild starts; they must never see less
+            Map<String, Long> before = versions(stack.readModels().getCollection("orders").find());
+            ReadModelAliases aliases = new ReadModelAliases(stack.readModels());
+            AtomicBoolean reading = new AtomicBoolean(true);
+            List<String> violations = new ArrayList<>();
+            Set<String> collectionsRead = ConcurrentHashMap.newKeySet();
+            AtomicLong reads = new AtomicLong();
+            Thread reader = new Thread(() -> {
+                while (reading.get()) {
+                    String collection = aliases.resolve("orders");
+                    collectionsRead.add(collection);
+                    Map<String, Long> seen = versions(stack.readModels().getCollection(collection).find());
+                    before.forEach((id, version) -> {
+                        if (seen.getOrDefault(id, 0L) < version) {
+                            violations.add(collection + " had " + id + " at " + seen.get(id) + ", before the rebuild " + version);
+                        }
+                    });
+                    reads.incrementAndGet();
+                }
+            }, "reader");
+            reader.start();
+
+            Rebuild.Result result = Rebuild.builder().flink(stack.flink).events(stack.events())
+                .readModels(stack.readModels()).readModel("orders", "Order").readModel("stream_summaries", null)
+                .jar(ProjectionJobFixture.JOB_JAR).arguments(stack.jobArguments()).liveJob(live)
+                .retireAfter(Duration.ofSeconds(2)).auditSettle(Duration.ofMillis(300)).gateTimeout(PATIENCE)
+                .operationTimeout(PATIENCE).progress(log::info).build().run();
+
+            long appendedAfterRebuild = load.eventsAppended();
+            ProjectionJobFixture.await(() -> load.eventsAppended() >= appendedAfterRebuild + 100, PATIENCE,
+                "100 more events after the rebuild");
+            load.close();
+            reading.set(false);
+            reader.join();
+
+            assertThat(violations).as("reads of a missing or older read model").isEmpty();
+            assertThat(collectionsRead).contains("orders", "orders_v2");
+            assertThat(reads.get()).isGreaterThan(10);
+            assertThat(result.version()).isEqualTo(2);
+            assertThat(aliases.resolve("orders")).isEqualTo("orders_v2");
+            assertThat(aliases.resolve("stream_summaries")).isEqualTo("stream_summaries_v2");
+            assertThat(stack.readModels().listCollectionNames()).doesNotContain("orders", "stream_summaries");
+            assertThat(vertexNames(stack, result.kafkaJobId())).noneMatch(name -> name.contains("Apply projections"))
+                .anyMatch(name -> name.contains("Publish events to Kafka"));
+            assertThat(vertexNames(stack, result.readModelJobId())).noneMatch(name -> name.contains("Publish events"));
+
+            stack.awaitReadModelsMatchStore("orders_v2", "stream_summaries_v2", PATIENCE);
+            stack.assertKafkaHoldsEveryEventExactlyOnceInOrder(PATIENCE);
+        }
+    }
+
+    private static List<String> vertexNames(ProjectionJobFixture stack, String job) {
+        List<String> names = new ArrayList<>();
+        for (JsonNode vertex : stack.flink.jobDetails(job).path("vertices")) {
+            names.add(vertex.path("name").asText());
+        }
+        return names;
+    }
+
+    private static Map<String, Long> versions(Iterable<Document> documents) {
+        Map<String, Long> versions = new HashMap<>();
+        for (Document document : documents) {
+            versions.put(document.getString("_id"), ((Number) document.get("lastSequenceNo")).longValue());
+        }
+        return versions;
+    }
+}
