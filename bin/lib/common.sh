@@ -12,9 +12,10 @@ jvm_options() {
 }
 
 # Builds a module (and what it depends on) when it was never built or its sources changed since.
+# The stamp is the file the build leaves (default: the module's classpath.txt).
 ensure_built() {
   local module="$1"
-  local stamp="$root/$module/target/classpath.txt"
+  local stamp="${2:-$root/$module/target/classpath.txt}"
   if [ ! -f "$stamp" ] || [ -n "$(find "$root/$module/src/main" "$root/$module/pom.xml" "$root/pom.xml" -newer "$stamp" -print -quit 2>/dev/null)" ]; then
     echo "building $module (first use or sources changed) ..." >&2
     (cd "$root" && mvn -B -q -Dstyle.color=never -pl "$module" -am install -DskipTests >&2)
