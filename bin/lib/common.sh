@@ -19,6 +19,7 @@ ensure_built() {
   if [ ! -f "$stamp" ] || [ -n "$(find "$root/$module/src/main" "$root/$module/pom.xml" "$root/pom.xml" -newer "$stamp" -print -quit 2>/dev/null)" ]; then
     echo "building $module (first use or sources changed) ..." >&2
     (cd "$root" && mvn -B -q -Dstyle.color=never -pl "$module" -am install -DskipTests >&2)
+    touch "$stamp" # the build may leave an unchanged stamp untouched
   fi
 }
 
