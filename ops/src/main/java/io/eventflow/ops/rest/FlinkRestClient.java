@@ -276,7 +276,8 @@ public final class FlinkRestClient {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new FlinkRestException(call + " on " + base + " failed: " + e.getMessage(), e);
+            String reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new FlinkRestException(call + " on " + base + " failed: " + reason + " (is the Flink cluster running?)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FlinkRestException(call + " was interrupted", e);
