@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 import org.bson.Document;
 import org.bson.conversions.Bson;
@@ -67,7 +68,7 @@ public final class ReadModelAudit {
             }
         });
         for (int round = 0; round < rechecks && !drifting.isEmpty(); round++) {
-            sleep(settle);
+            LockSupport.parkNanos(settle.toNanos());
             List<String> ids = new ArrayList<>(drifting.keySet());
             drifting.clear();
             Map<String, Long> again = new HashMap<>();
@@ -124,14 +125,5 @@ public final class ReadModelAudit {
     private static long version(Document document) {
         Object value = document.get(LAST_SEQUENCE_NO);
         return value instanceof Number number ? number.longValue() : 0;
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 }

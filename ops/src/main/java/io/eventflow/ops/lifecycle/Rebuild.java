@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -126,7 +127,7 @@ public final class Rebuild {
         List<String> retired = new ArrayList<>();
         if (!retireAfter.isNegative()) {
             progress.accept("retiring the old collections in " + retireAfter.toSeconds() + " s");
-            sleep(retireAfter);
+            LockSupport.parkNanos(retireAfter.toNanos());
             for (String collection : current.values()) {
                 readModels.getCollection(collection).drop();
                 retired.add(collection);
@@ -170,7 +171,7 @@ public final class Rebuild {
                 throw new FlinkRestException("the rebuild job " + rebuildJob + " ended (" + state
                     + "); readers still read the old collections");
             }
-            sleep(Duration.ofMillis(500));
+            LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
         }
     }
 
@@ -217,15 +218,6 @@ public final class Rebuild {
             }
         }
         return false;
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 
     /** Settings of a rebuild; everything but the timings is required. */

@@ -2,7 +2,6 @@ package io.eventflow.ops.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +19,6 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.Sorts;
 
 import io.eventflow.devstack.kafka.CommittedKafkaReader;
 import io.eventflow.devstack.kafka.CommittedKafkaReader.Message;
@@ -142,15 +140,6 @@ public final class ProjectionJobFixture implements AutoCloseable {
         }
     }
 
-    /** The read model of an order, in the collection given. */
-    public Document readModel(String collection, String aggregateId) {
-        return readModels().getCollection(collection).find(new Document("_id", aggregateId)).first();
-    }
-
-    public Document lastEvent() {
-        return events().find().sort(Sorts.descending("occurredAt")).first();
-    }
-
     private JsonNode read(String value) {
         try {
             return json.readTree(value);
@@ -180,9 +169,5 @@ public final class ProjectionJobFixture implements AutoCloseable {
         flink.jobs().stream().filter(job -> job.isActive()).forEach(job -> flink.cancel(job.id()));
         orders.close();
         client.close();
-    }
-
-    static boolean exists(Path path) {
-        return Files.exists(path);
     }
 }
