@@ -23,6 +23,7 @@ import io.eventflow.devstack.junit.EmbeddedMongoExtension;
 import io.eventflow.job.config.JobConfig;
 import io.eventflow.job.projection.ProjectionRegistry;
 import io.eventflow.job.testing.Await;
+import io.eventflow.job.testing.ExactlyOnceChecks;
 import io.eventflow.devstack.kafka.CommittedKafkaReader;
 import io.eventflow.devstack.kafka.CommittedKafkaReader.Message;
 import io.eventflow.job.testing.JobStack;
@@ -78,9 +79,9 @@ class ProjectionJobITCase {
                 "kafka.topic-prefix", stack.topicPrefix + "-v2", "kafka.transactional-id-prefix", stack.name + "-v2"));
             JobClient second = stack.start(rebuild, REGISTRY);
             for (String collection : List.of("orders", "stream_summaries")) {
-                Map<Object, BsonDocument> liveModels = byId(stack.readModels(collection).find().into(new ArrayList<>()));
+                Map<Object, BsonDocument> liveModels = ExactlyOnceChecks.byId(stack.readModels(collection).find().into(new ArrayList<>()));
                 Await.until(collection + "_v2 to equal the live read models", WAIT,
-                    () -> byId(stack.readModels(collection + "_v2").find().into(new ArrayList<>())).equals(liveModels),
+                    () -> ExactlyOnceChecks.byId(stack.readModels(collection + "_v2").find().into(new ArrayList<>())).equals(liveModels),
                     () -> stack.readModels(collection + "_v2").countDocuments() + " of " + liveModels.size() + " documents");
             }
             JobStack.cancel(second);
@@ -88,47 +89,10 @@ class ProjectionJobITCase {
     }
 
     static void assertReadModelsMatchTheOracle(JobStack stack) {
-        Map<String, Map<String, BsonDocument>> expected = ReplayOracle.expectedReadModels(stack.events(), REGISTRY);
-        Map<String, String> collections = Map.of("order", "orders", "stream-summary", "stream_summaries");
-        expected.forEach((projection, documents) -> {
-            String collection = collections.get(projection);
-            Await.until(collection + " to equal the replay oracle (" + documents.size() + " documents)", WAIT,
-                () -> byId(stack.readModels(collection).find().into(new ArrayList<>())).equals(new HashMap<>(documents)),
-                () -> difference(stack, collection, documents));
-        });
+        ExactlyOnceChecks.assertReadModelsMatchTheOracle(stack, REGISTRY, WAIT);
     }
 
     static void assertKafkaHoldsEveryEventOnceInOrder(JobStack stack, int expectedEvents) {
-        List<Message> messages = CommittedKafkaReader.readAll(stack.bootstrapServers,
-            Pattern.compile(Pattern.quote(stack.topicPrefix) + "\\.(Order|Customer)"),
-            read -> read.size() >= expectedEvents, WAIT);
-        Map<String, List<String>> stored = ReplayOracle.eventIdsByAggregate(stack.events());
-
-        assertThat(messages).hasSize(expectedEvents);
-        Map<String, List<Message>> byAggregate = messages.stream().collect(Collectors.groupingBy(Message::key));
-        assertThat(byAggregate.keySet()).isEqualTo(stored.keySet());
-        byAggregate.forEach((aggregateId, records) -> {
-            assertThat(records).extracting(message -> message.header("eventId")).as(aggregateId)
-                .containsExactlyElementsOf(stored.get(aggregateId));
-            assertThat(records).extracting(Message::partition).as("one partition per aggregate").containsOnly(records.get(0).partition());
-            String type = aggregateId.contains("-order-") ? "Order" : "Customer";
-            assertThat(records).extracting(Message::topic).containsOnly(stack.topicPrefix + "." + type);
-        });
-    }
-
-    private static Map<Object, BsonDocument> byId(List<BsonDocument> documents) {
-        Map<Object, BsonDocument> result = new HashMap<>();
-        documents.forEach(document -> result.put(document.getString("_id").getValue(), document));
-        return result;
-    }
-
-    private static String difference(JobStack stack, String collection, Map<String, BsonDocument> expected) {
-        Map<Object, BsonDocument> actual = byId(stack.readModels(collection).find().into(new ArrayList<>()));
-        long missing = expected.keySet().stream().filter(id -> !actual.containsKey(id)).count();
-        List<String> different = expected.entrySet().stream()
-            .filter(entry -> actual.containsKey(entry.getKey()) && !actual.get(entry.getKey()).equals(entry.getValue()))
-            .limit(2).map(entry -> "expected " + entry.getValue().toJson() + " but was " + actual.get(entry.getKey()).toJson())
-            .toList();
-        return actual.size() + " documents, " + missing + " missing, " + different;
+        ExactlyOnceChecks.assertKafkaHoldsEveryEventOnceInOrder(stack, expectedEvents, WAIT);
     }
 }

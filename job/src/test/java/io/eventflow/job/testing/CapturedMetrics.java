@@ -47,6 +47,21 @@ public final class CapturedMetrics implements MetricReporter, MetricReporterFact
         return sum;
     }
 
+    /** Every metric of the job as {@code identifier = value} lines: what a metrics backend would receive. */
+    public static String render(JobID job) {
+        StringBuilder text = new StringBuilder();
+        for (Map.Entry<String, Registered> entry : METRICS.entrySet()) {
+            Registered registered = entry.getValue();
+            if (!job.toString().equals(registered.jobId())) {
+                continue;
+            }
+            Object value = registered.metric() instanceof Counter counter ? counter.getCount()
+                : registered.metric() instanceof Gauge<?> gauge ? gauge.getValue() : registered.metric().getClass().getSimpleName();
+            text.append(entry.getKey()).append(" = ").append(value).append('\n');
+        }
+        return text.toString();
+    }
+
     @Override
     public MetricReporter createMetricReporter(Properties properties) {
         return this;

@@ -69,15 +69,20 @@ public final class JobStack implements AutoCloseable {
 
     /** Starts the job on the MiniCluster of the running test class and waits until it runs. */
     public JobClient start(JobConfig config, ProjectionRegistry registry) throws Exception {
+        JobClient client = startWithoutWaiting(config, registry);
+        Await.until("the job to run", Duration.ofSeconds(60),
+            () -> status(client) == JobStatus.RUNNING, () -> String.valueOf(status(client)));
+        return client;
+    }
+
+    /** Submits the job to the MiniCluster of the running test class. */
+    public JobClient startWithoutWaiting(JobConfig config, ProjectionRegistry registry) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         ProjectionJob job = new ProjectionJob(config, registry);
         job.configure(env);
         env.setRestartStrategy(RestartStrategies.fixedDelayRestart(20, Time.seconds(1)));
         job.build(env);
-        JobClient client = env.executeAsync(name);
-        Await.until("the job to run", Duration.ofSeconds(60),
-            () -> status(client) == JobStatus.RUNNING, () -> String.valueOf(status(client)));
-        return client;
+        return env.executeAsync(name);
     }
 
     /**

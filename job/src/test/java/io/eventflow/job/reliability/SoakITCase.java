@@ -1,0 +1,99 @@
+package io.eventflow.job.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.eventflow.devstack.junit.EmbeddedKafkaExtension;
+import io.eventflow.devstack.junit.EmbeddedMongoExtension;
+import io.eventflow.job.projection.ProjectionRegistry;
+import io.eventflow.job.projection.order.OrderProjection;
+import io.eventflow.job.projection.summary.StreamSummaryProjection;
+import io.eventflow.job.testing.CapturedMetrics;
+import io.eventflow.job.testing.ExactlyOnceChecks;
+import io.eventflow.job.testing.ExactlyOnceChecks.Tally;
+import io.eventflow.job.testing.JobStack;
+import io.eventflow.job.testing.ReliabilityReport;
+import io.eventflow.writer.EventStore;
+import io.eventflow.writer.aggregate.AggregateRepository;
+import io.eventflow.writer.example.order.Order;
+import io.eventflow.writer.example.order.OrderCommand;
+import io.eventflow.writer.example.order.OrderEvent;
+import io.eventflow.writer.example.order.OrderLoadGenerator;
+import io.eventflow.writer.example.order.Orders;
+
+/**
+ * The soak run, on request only: {@code mvn -B verify -pl job -am -Dit.test=SoakITCase -Dsoak.minutes=30}. Order load
+ * at 100 events/s through the aggregate repository for the given minutes, with a projection fault every 2 minutes
+ * and a 20 s Kafka outage every 5; then the same checks as the fault suite.
+ */
+class SoakITCase {
+
+    private static final ProjectionRegistry ORACLE = ProjectionRegistry.builtIn(List.of("order", "stream-summary"));
+
+    @RegisterExtension
+    static final EmbeddedMongoExtension MONGO = new EmbeddedMongoExtension();
+
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension(builder -> builder.defaultPartitions(3));
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+        .setConfiguration(CapturedMetrics.configuration()).setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+
+    @Test
+    void everyEventExactlyOnceAfterMinutesOfLoadAndFaults() throws Exception {
+        String minutesProperty = System.getProperty("soak.minutes");
+        Assumptions.assumeTrue(minutesProperty != null, "the soak run runs only on request: -Dsoak.minutes=N");
+        int minutes = Integer.parseInt(minutesProperty);
+        try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "soak")) {
+            ProjectionRegistry chaos = new ProjectionRegistry(List.of(new ChaosProjection<>(new OrderProjection()),
+                new StreamSummaryProjection()), Orders.UPCASTERS);
+            ChaosProjection.INJECTED.set(0);
+            JobClient job = stack.start(stack.config(Map.of("checkpoint.timeout", "10s")), chaos);
+            EventStore store = EventStore.builder().mongoClient(stack.client).database(stack.eventDatabase)
+                .upcasters(Orders.UPCASTERS).build();
+            AggregateRepository<Order, OrderCommand, OrderEvent> orders = AggregateRepository
+                .builder(store, Orders.DEFINITION).build();
+            OrderLoadGenerator load = OrderLoadGenerator.builder(orders).ratePerSecond(100).threads(4).build().start();
+            int outages = 0;
+            long end = System.nanoTime() + Duration.ofMinutes(minutes).toNanos();
+            for (int minute = 1; System.nanoTime() < end; minute++) {
+                Thread.sleep(Duration.ofMinutes(1).toMillis());
+                if (minute % 2 == 0) {
+                    ChaosProjection.ARMED.set(true);
+                }
+                if (minute % 5 == 0) {
+                    KAFKA.broker().stop();
+                    Thread.sleep(20_000);
+                    KAFKA.broker().start();
+                    outages++;
+                }
+            }
+            load.close();
+            long stopped = System.nanoTime();
+
+            ExactlyOnceChecks.assertReadModelsMatchTheOracle(stack, ORACLE, Duration.ofMinutes(5));
+            Duration recovery = Duration.ofNanos(System.nanoTime() - stopped);
+            Tally tally = ExactlyOnceChecks.assertKafkaHoldsEveryEventOnceInOrder(stack, stack.events().countDocuments(),
+                Duration.ofMinutes(5));
+            assertThat(load.commandsFailed()).isZero();
+            assertThat(JobStack.status(job)).isEqualTo(JobStatus.RUNNING);
+            ReliabilityReport.record("soak, " + minutes + " min", tally.events(), ChaosProjection.INJECTED.get()
+                + " projection exceptions, " + outages + " Kafka outages of 20 s (restarts: "
+                + CapturedMetrics.sum(job.getJobID(), "numRestarts") + ")", tally.lost(), tally.duplicated(), recovery);
+            JobStack.cancel(job);
+            orders.close();
+        }
+    }
+}
