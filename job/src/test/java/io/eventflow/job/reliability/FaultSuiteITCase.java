@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.MethodOrderer;
@@ -107,6 +108,51 @@ class FaultSuiteITCase {
 
     @Test
     @org.junit.jupiter.api.Order(2)
+    void stopWithSavepointAndCancelWithARetainedCheckpointRestoreUnderLoad() throws Exception {
+        try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "restore")) {
+            var config = stack.config(Map.of());
+            JobClient first = stack.start(config, ORACLE);
+            List<OrderTraffic.Stream> traffic = OrderTraffic.plan("restore", 300, 10, 14);
+            CompletableFuture<Void> writers = CompletableFuture.runAsync(() -> append(stack, traffic, 2, 1));
+
+            Await.until("800 events", WAIT, () -> stack.events().countDocuments() >= 800, () -> "");
+            String savepoint = first.stopWithSavepoint(false, stack.checkpointDirectory().resolve("savepoints").toUri()
+                .toString(), SavepointFormatType.CANONICAL).get();
+            JobClient second = stack.startFrom(savepoint, config, ORACLE);
+
+            Await.until("1,800 events and two checkpoints of the restored job", WAIT,
+                () -> stack.events().countDocuments() >= 1800
+                    && CapturedMetrics.sum(second.getJobID(), "numberOfCompletedCheckpoints") >= 2, () -> "");
+            JobStack.cancel(second);
+            String checkpoint = latestRetainedCheckpoint(stack.checkpointDirectory().resolve(second.getJobID().toString()));
+            long restarted = System.nanoTime();
+            JobClient third = stack.startFrom(checkpoint, config, ORACLE);
+            writers.get();
+
+            ExactlyOnceChecks.assertReadModelsMatchTheOracle(stack, ORACLE, WAIT);
+            Duration recovery = Duration.ofNanos(System.nanoTime() - restarted);
+            Tally tally = ExactlyOnceChecks.assertKafkaHoldsEveryEventOnceInOrder(stack, 3000, WAIT);
+            // the running total lives in state: across the savepoint and the checkpoint it counts each event once
+            Await.until("eventsOrderedTotal to equal the store", WAIT,
+                () -> CapturedMetrics.sum(third.getJobID(), "eventsOrderedTotal") == tally.events(),
+                () -> String.valueOf(CapturedMetrics.sum(third.getJobID(), "eventsOrderedTotal")));
+            ReliabilityReport.record("2. savepoint and checkpoint", tally.events(), "stop-with-savepoint and restore, then "
+                + "cancel and restore from the retained checkpoint, under load", tally.lost(), tally.duplicated(), recovery);
+            JobStack.cancel(third);
+        }
+    }
+
+    private static String latestRetainedCheckpoint(Path jobDirectory) throws Exception {
+        try (var checkpoints = Files.list(jobDirectory)) {
+            return checkpoints.filter(path -> path.getFileName().toString().startsWith("chk-"))
+                .filter(path -> Files.exists(path.resolve("_metadata")))
+                .max(java.util.Comparator.comparingLong(path -> Long.parseLong(path.getFileName().toString().substring(4))))
+                .orElseThrow(() -> new AssertionError("no retained checkpoint in " + jobDirectory)).toUri().toString();
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(3)
     void aThirtySecondKafkaOutageIsRiddenOutWithExactlyOnceIntact() throws Exception {
         try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "kafka-outage")) {
             // checkpoints cannot complete while Kafka is away: they time out, the job fails and restarts until it is back
@@ -136,7 +182,7 @@ class FaultSuiteITCase {
     }
 
     @Test
-    @org.junit.jupiter.api.Order(3)
+    @org.junit.jupiter.api.Order(4)
     void transientMongoErrorsOnTheChangeStreamAndReadModelWritesAreRetried() throws Exception {
         try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "mongo-errors")) {
             JobClient job = stack.start(stack.config(Map.of()), ORACLE);
@@ -171,7 +217,7 @@ class FaultSuiteITCase {
     }
 
     @Test
-    @org.junit.jupiter.api.Order(4)
+    @org.junit.jupiter.api.Order(8)
     void aGapThatCannotBeFilledIsVisibleWithinTheGapTimeoutAndHealsWhenTheEventArrives() throws Exception {
         try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "stall")) {
             JobClient job = stack.start(stack.config(Map.of()), ORACLE);
@@ -208,7 +254,7 @@ class FaultSuiteITCase {
     }
 
     @Test
-    @org.junit.jupiter.api.Order(5)
+    @org.junit.jupiter.api.Order(9)
     void credentialsAppearInNoLogLineExceptionOrMetric() throws Exception {
         Path log = Path.of("target", "test.log");
         long logStart = Files.exists(log) ? Files.size(log) : 0;

@@ -77,9 +77,31 @@ public final class JobStack implements AutoCloseable {
 
     /** Submits the job to the MiniCluster of the running test class. */
     public JobClient startWithoutWaiting(JobConfig config, ProjectionRegistry registry) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        return submit(config, registry, null);
+    }
+
+    /** Starts the job from a savepoint or retained checkpoint and waits until it runs. */
+    public JobClient startFrom(String restorePath, JobConfig config, ProjectionRegistry registry) throws Exception {
+        JobClient client = submit(config, registry, restorePath);
+        Await.until("the restored job to run", Duration.ofSeconds(60),
+            () -> status(client) == JobStatus.RUNNING, () -> String.valueOf(status(client)));
+        return client;
+    }
+
+    /** Where this slice's jobs keep their checkpoints (retained on cancellation, as the job configures them). */
+    public java.nio.file.Path checkpointDirectory() {
+        return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "eventflow-checkpoints", name);
+    }
+
+    private JobClient submit(JobConfig config, ProjectionRegistry registry, String restorePath) throws Exception {
+        org.apache.flink.configuration.Configuration settings = new org.apache.flink.configuration.Configuration();
+        if (restorePath != null) {
+            settings.set(org.apache.flink.runtime.jobgraph.SavepointConfigOptions.SAVEPOINT_PATH, restorePath);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(settings);
         ProjectionJob job = new ProjectionJob(config, registry);
         job.configure(env);
+        env.getCheckpointConfig().setCheckpointStorage(checkpointDirectory().toUri().toString());
         env.setRestartStrategy(RestartStrategies.fixedDelayRestart(20, Time.seconds(1)));
         job.build(env);
         return env.executeAsync(name);
