@@ -192,6 +192,85 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    void eightThreadsUnderInjectedWriteConflictsAndUnknownCommitResultsKeepEveryStreamContiguous() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(target().supportsFailPoints());
+        int threads = 8;
+        int appendsPerThread = 150;
+        List<String> aggregates = IntStream.range(0, 16).mapToObj(i -> "faulty-" + i).toList();
+        java.util.concurrent.atomic.AtomicInteger retries = new java.util.concurrent.atomic.AtomicInteger();
+        EventStore faulty = storeBuilder()
+            .retryPolicy(new RetryPolicy(50, Duration.ofMillis(1), Duration.ofMillis(20), Duration.ofSeconds(60)))
+            .listener(new AppendListener() {
+                @Override
+                public void onRetry(String aggregateId, int attempt, Throwable cause, Duration backoff) {
+                    retries.incrementAndGet();
+                }
+            }).build();
+        java.util.concurrent.atomic.AtomicBoolean appending = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger faultsArmed = new java.util.concurrent.atomic.AtomicInteger();
+        Thread injector = new Thread(() -> {
+            for (int round = 0; appending.get(); round++) {
+                Document failPoint = round % 2 == 0
+                    ? new Document("failCommands", List.of("insert")).append("errorCode", 112)
+                        .append("errorLabels", List.of("TransientTransactionError"))
+                    : new Document("failCommands", List.of("commitTransaction")).append("errorCode", 91)
+                        .append("errorLabels", List.of("UnknownTransactionCommitResult"));
+                target().configureFailPoint(client, new Document("mode", new Document("times", 2)).append("data", failPoint));
+                faultsArmed.addAndGet(2);
+                try {
+                    Thread.sleep(150);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "fault-injector");
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            injector.start();
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < appendsPerThread; i++) {
+                        String aggregate = aggregates.get((thread * 7 + i) % aggregates.size());
+                        List<NewEvent> events = i % 3 == 0 // every third append is a 3-event transaction
+                            ? List.of(NewEvent.of("Tick", Map.of("i", i)), NewEvent.of("Tock", Map.of("i", i)),
+                                NewEvent.of("Tick", Map.of("i", i + 1)))
+                            : List.of(NewEvent.of("Tick", Map.of("thread", thread, "i", i)));
+                        faulty.append(aggregate, ExpectedVersion.any(), events);
+                    }
+                }));
+            }
+            for (Future<?> future : futures) {
+                future.get(5, TimeUnit.MINUTES);
+            }
+        } finally {
+            appending.set(false);
+            injector.join();
+            target().clearFailPoint(client);
+            pool.shutdownNow();
+        }
+
+        long expected = 0;
+        for (int i = 0; i < appendsPerThread; i++) {
+            expected += (i % 3 == 0 ? 3 : 1) * threads;
+        }
+        long total = 0;
+        for (String aggregate : aggregates) {
+            List<Long> sequenceNos = store.readStream(aggregate).map(RecordedEvent::sequenceNo).toList();
+            assertThat(sequenceNos).as(aggregate).containsExactlyElementsOf(
+                IntStream.rangeClosed(1, sequenceNos.size()).mapToObj(Long::valueOf).toList());
+            total += sequenceNos.size();
+        }
+        assertThat(total).as("events stored, every append exactly once").isEqualTo(expected);
+        assertThat(rawEvents().countDocuments()).isEqualTo(expected);
+        assertThat(retries.get()).as("retries after %d injected faults", faultsArmed.get()).isPositive();
+        org.slf4j.LoggerFactory.getLogger(EventStoreContract.class).info("writer under faults: {} events in {} appends by {} "
+            + "threads, {} faults armed, {} retries; every stream contiguous", total, threads * appendsPerThread, threads,
+            faultsArmed.get(), retries.get());
+    }
+
+    @Test
     void whenWritersRaceWithExactlyOneWinsEachVersionAndTheOthersGetWrongExpectedVersion() throws Exception {
         int threads = 8;
         int rounds = 50;

@@ -54,6 +54,9 @@ import io.eventflow.writer.WrongExpectedVersionException;
  */
 public final class AppendOperation {
 
+    /** Commits tried while their outcome is unknown, before the append's own retry logic takes over. */
+    private static final int COMMIT_ATTEMPTS = 5;
+
     private static final Logger log = LoggerFactory.getLogger(AppendOperation.class);
 
     private final MongoClient client;
@@ -159,12 +162,30 @@ public final class AppendOperation {
             session.startTransaction(transactionOptions);
             try {
                 writes.insertMany(session, batch, new InsertManyOptions().ordered(true));
-                session.commitTransaction();
+                commitWithRetry(session);
             } catch (RuntimeException e) {
                 if (session.hasActiveTransaction()) {
                     abortQuietly(session);
                 }
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * Commits, retrying the commit itself while its outcome is unknown, as MongoDB's drivers specify: a commit is
+     * idempotent, and retrying it settles the transaction, where starting a new one would find the first still open
+     * and holding its keys (WriteConflict) until the server times it out.
+     */
+    private static void commitWithRetry(ClientSession session) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                session.commitTransaction();
+                return;
+            } catch (MongoException e) {
+                if (attempt >= COMMIT_ATTEMPTS || !e.hasErrorLabel(MongoException.UNKNOWN_TRANSACTION_COMMIT_RESULT_LABEL)) {
+                    throw e;
+                }
             }
         }
     }

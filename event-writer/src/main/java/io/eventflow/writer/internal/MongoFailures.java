@@ -7,6 +7,7 @@ import com.mongodb.MongoCommandException;
 import com.mongodb.MongoException;
 import com.mongodb.MongoNodeIsRecoveringException;
 import com.mongodb.MongoNotPrimaryException;
+import com.mongodb.MongoConnectionPoolClearedException;
 import com.mongodb.MongoSocketException;
 import com.mongodb.MongoTimeoutException;
 import com.mongodb.MongoWriteConcernException;
@@ -35,8 +36,10 @@ public final class MongoFailures {
 
     /** Trying again may succeed: network trouble, failover, write conflicts, aborted transactions. */
     public static boolean isTransient(Throwable e) {
+        // a pool cleared after a stepdown or shutdown error on another operation: the driver reconnects on its own
         if (e instanceof MongoSocketException || e instanceof MongoTimeoutException
-            || e instanceof MongoNotPrimaryException || e instanceof MongoNodeIsRecoveringException) {
+            || e instanceof MongoNotPrimaryException || e instanceof MongoNodeIsRecoveringException
+            || e instanceof MongoConnectionPoolClearedException) {
             return true;
         }
         if (!(e instanceof MongoException mongo)) {
