@@ -10,12 +10,9 @@ import java.util.regex.Pattern;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.bson.BsonDocument;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,9 +20,8 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
 
-import io.eventflow.devstack.junit.EmbeddedKafkaExtension;
-import io.eventflow.devstack.junit.EmbeddedMongoExtension;
 import io.eventflow.job.projection.ProjectionRegistry;
+import io.eventflow.job.testing.EmbeddedStackTest;
 import io.eventflow.job.testing.Await;
 import io.eventflow.job.testing.CapturedMetrics;
 import io.eventflow.devstack.kafka.CommittedKafkaReader;
@@ -39,24 +35,15 @@ import io.eventflow.writer.NewEvent;
  * Malformed documents and changes to stored events reach the dead-letter and integrity topics, with their reasons,
  * and nothing else: read models and the events topic are as if they never happened, and the job keeps running.
  */
-class BadInputITCase {
+class BadInputITCase extends EmbeddedStackTest {
 
     private static final Duration WAIT = Duration.ofMinutes(2);
     private static final ProjectionRegistry REGISTRY = ProjectionRegistry.builtIn(List.of("order", "stream-summary"));
 
-    @RegisterExtension
-    static final EmbeddedMongoExtension MONGO = new EmbeddedMongoExtension();
-
-    @RegisterExtension
-    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-        .setConfiguration(CapturedMetrics.configuration()).setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
 
     @Test
     void badInputIsDivertedWithItsReasonAndNothingElseIsAffected() throws Exception {
-        try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "bad-input")) {
+        try (JobStack stack = stack("bad-input")) {
             JobClient job = stack.start(stack.config(Map.of()), REGISTRY);
             stack.awaitStreaming();
             MongoCollection<Document> raw = stack.client.getDatabase(stack.eventDatabase).getCollection("events");

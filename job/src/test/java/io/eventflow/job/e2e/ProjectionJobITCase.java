@@ -12,16 +12,12 @@ import java.util.stream.Collectors;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.bson.BsonDocument;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.eventflow.devstack.junit.EmbeddedKafkaExtension;
-import io.eventflow.devstack.junit.EmbeddedMongoExtension;
 import io.eventflow.job.config.JobConfig;
 import io.eventflow.job.projection.ProjectionRegistry;
+import io.eventflow.job.testing.EmbeddedStackTest;
 import io.eventflow.job.testing.Await;
 import io.eventflow.job.testing.ExactlyOnceChecks;
 import io.eventflow.devstack.kafka.CommittedKafkaReader;
@@ -35,24 +31,15 @@ import io.eventflow.job.testing.ReplayOracle;
  * a Kafka broker. Read models must equal a replay oracle computed from the event store, and Kafka, read with
  * read_committed, must hold each event exactly once, in sequence order per aggregate.
  */
-class ProjectionJobITCase {
+class ProjectionJobITCase extends EmbeddedStackTest {
 
     private static final Duration WAIT = Duration.ofMinutes(3);
     private static final ProjectionRegistry REGISTRY = ProjectionRegistry.builtIn(List.of("order", "stream-summary"));
 
-    @RegisterExtension
-    static final EmbeddedMongoExtension MONGO = new EmbeddedMongoExtension();
-
-    @RegisterExtension
-    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension(builder -> builder.defaultPartitions(3));
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-        .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
 
     @Test
     void readModelsAndKafkaFollowTheStoreExactlyWhileFourWritersAppend() throws Exception {
-        try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "live")) {
+        try (JobStack stack = stack("live")) {
             JobClient job = stack.start(stack.config(Map.of()), REGISTRY);
             List<OrderTraffic.Stream> traffic = OrderTraffic.plan("live", 500, 20, 1);
 
@@ -68,7 +55,7 @@ class ProjectionJobITCase {
 
     @Test
     void aRebuildFromAPrefilledStoreGivesTheSameReadModelsAsTheLiveJob() throws Exception {
-        try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "rebuild")) {
+        try (JobStack stack = stack("rebuild")) {
             OrderTraffic.append(stack.store, OrderTraffic.plan("rebuild", 300, 12, 2), 4, 5);
             JobConfig live = stack.config(Map.of("source.parallelism", "2", "source.snapshot.chunk-size-mb", "1"));
             JobClient first = stack.start(live, REGISTRY);

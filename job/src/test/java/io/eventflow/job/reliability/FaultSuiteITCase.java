@@ -13,19 +13,15 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.eventflow.devstack.junit.EmbeddedKafkaExtension;
-import io.eventflow.devstack.junit.EmbeddedMongoExtension;
 import io.eventflow.devstack.mongo.fault.FailCommand;
 import io.eventflow.job.projection.ProjectionRegistry;
 import io.eventflow.job.projection.order.OrderProjection;
 import io.eventflow.job.projection.summary.StreamSummaryProjection;
+import io.eventflow.job.testing.EmbeddedStackTest;
 import io.eventflow.job.testing.Await;
 import io.eventflow.job.testing.CapturedMetrics;
 import io.eventflow.job.testing.ExactlyOnceChecks;
@@ -42,27 +38,18 @@ import io.eventflow.writer.example.order.Orders;
  * faults. Figures go to target/reliability.md.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class FaultSuiteITCase {
+class FaultSuiteITCase extends EmbeddedStackTest {
 
     private static final Duration WAIT = Duration.ofMinutes(3);
     /** More than the sinks' 4 writers can absorb with 5 retries each, so the job fails at least once. */
     private static final int SINK_FAULTS = 30;
     private static final ProjectionRegistry ORACLE = ProjectionRegistry.builtIn(List.of("order", "stream-summary"));
 
-    @RegisterExtension
-    static final EmbeddedMongoExtension MONGO = new EmbeddedMongoExtension();
-
-    @RegisterExtension
-    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension(builder -> builder.defaultPartitions(3));
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-        .setConfiguration(CapturedMetrics.configuration()).setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
 
     @Test
     @org.junit.jupiter.api.Order(1)
     void jobFailuresInProjectionsAndSinksRestartFromCheckpointsWithNothingLostOrDuplicated() throws Exception {
-        try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "failures")) {
+        try (JobStack stack = stack("failures")) {
             ProjectionRegistry chaos = new ProjectionRegistry(List.of(
                 new ChaosProjection<>(new OrderProjection()), new StreamSummaryProjection()), Orders.UPCASTERS);
             ChaosProjection.INJECTED.set(0);
@@ -109,7 +96,7 @@ class FaultSuiteITCase {
     @Test
     @org.junit.jupiter.api.Order(2)
     void stopWithSavepointAndCancelWithARetainedCheckpointRestoreUnderLoad() throws Exception {
-        try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "restore")) {
+        try (JobStack stack = stack("restore")) {
             var config = stack.config(Map.of());
             JobClient first = stack.start(config, ORACLE);
             List<OrderTraffic.Stream> traffic = OrderTraffic.plan("restore", 300, 10, 14);
@@ -154,7 +141,7 @@ class FaultSuiteITCase {
     @Test
     @org.junit.jupiter.api.Order(3)
     void aThirtySecondKafkaOutageIsRiddenOutWithExactlyOnceIntact() throws Exception {
-        try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "kafka-outage")) {
+        try (JobStack stack = stack("kafka-outage")) {
             // checkpoints cannot complete while Kafka is away: they time out, the job fails and restarts until it is back
             JobClient job = stack.start(stack.config(Map.of("checkpoint.timeout", "5s")), ORACLE);
             List<OrderTraffic.Stream> traffic = OrderTraffic.plan("outage", 300, 10, 12);
@@ -184,7 +171,7 @@ class FaultSuiteITCase {
     @Test
     @org.junit.jupiter.api.Order(4)
     void transientMongoErrorsOnTheChangeStreamAndReadModelWritesAreRetried() throws Exception {
-        try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "mongo-errors")) {
+        try (JobStack stack = stack("mongo-errors")) {
             JobClient job = stack.start(stack.config(Map.of()), ORACLE);
             List<OrderTraffic.Stream> traffic = OrderTraffic.plan("mongo", 300, 10, 13);
             CompletableFuture<Void> writers = CompletableFuture.runAsync(() -> append(stack, traffic, 2, 1));
@@ -219,7 +206,7 @@ class FaultSuiteITCase {
     @Test
     @org.junit.jupiter.api.Order(8)
     void aGapThatCannotBeFilledIsVisibleWithinTheGapTimeoutAndHealsWhenTheEventArrives() throws Exception {
-        try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "stall")) {
+        try (JobStack stack = stack("stall")) {
             JobClient job = stack.start(stack.config(Map.of()), ORACLE);
             stack.awaitStreaming();
             var raw = stack.events();
@@ -260,7 +247,7 @@ class FaultSuiteITCase {
         long logStart = Files.exists(log) ? Files.size(log) : 0;
         String mongoPassword = "mongo-secret-" + UUID.randomUUID();
         String kafkaPassword = "kafka-secret-" + UUID.randomUUID();
-        try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "secrets")) {
+        try (JobStack stack = stack("secrets")) {
             // the emulator has no users and the broker speaks PLAINTEXT: both logins fail, loudly, again and again
             JobClient job = stack.startWithoutWaiting(stack.config(Map.of("mongodb.username", "svc",
                 "mongodb.password", mongoPassword,

@@ -12,22 +12,18 @@ import java.util.Random;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.bson.BsonDocument;
 import org.bson.json.JsonMode;
 import org.bson.json.JsonWriterSettings;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.eventflow.devstack.junit.EmbeddedKafkaExtension;
-import io.eventflow.devstack.junit.EmbeddedMongoExtension;
 import io.eventflow.job.ProjectionJob;
 import io.eventflow.job.config.JobConfig;
 import io.eventflow.job.model.ChangeRecord;
 import io.eventflow.job.projection.ProjectionRegistry;
+import io.eventflow.job.testing.EmbeddedStackTest;
 import io.eventflow.job.testing.CapturedMetrics;
 import io.eventflow.job.testing.ExactlyOnceChecks;
 import io.eventflow.job.testing.ExactlyOnceChecks.Tally;
@@ -40,21 +36,12 @@ import io.eventflow.job.testing.ReliabilityReport;
  * phase, and through a real snapshot of a store whose streams were written back to front: the read models and Kafka
  * come out exactly as from a perfectly ordered delivery.
  */
-class OrderingStressITCase {
+class OrderingStressITCase extends EmbeddedStackTest {
 
     private static final Duration WAIT = Duration.ofMinutes(3);
     private static final ProjectionRegistry REGISTRY = ProjectionRegistry.builtIn(List.of("order", "stream-summary"));
     private static final JsonWriterSettings EXTENDED_JSON = JsonWriterSettings.builder().outputMode(JsonMode.EXTENDED).build();
 
-    @RegisterExtension
-    static final EmbeddedMongoExtension MONGO = new EmbeddedMongoExtension();
-
-    @RegisterExtension
-    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension(builder -> builder.defaultPartitions(3));
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-        .setConfiguration(CapturedMetrics.configuration()).setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
 
     @Test
     void reversedShuffledAndTriplicatedStreamDeliveryGivesTheSameResult() throws Exception {
@@ -67,7 +54,7 @@ class OrderingStressITCase {
     }
 
     private void runThroughTestSource(String name, boolean snapshot) throws Exception {
-        try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), name)) {
+        try (JobStack stack = stack(name)) {
             OrderTraffic.append(stack.store, OrderTraffic.plan(name, 150, 8, 31), 4, 2);
             List<String> documents = new ArrayList<>();
             for (BsonDocument event : stack.events().find().into(new ArrayList<>())) {
@@ -113,9 +100,9 @@ class OrderingStressITCase {
 
     @Test
     void aSnapshotOfStreamsWrittenBackToFrontGivesTheSameResult() throws Exception {
-        try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "stress-rebuild")) {
+        try (JobStack stack = stack("stress-rebuild")) {
             // write the events of a planned traffic straight to the store, last sequence numbers first
-            try (JobStack planner = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "stress-plan")) {
+            try (JobStack planner = stack("stress-plan")) {
                 OrderTraffic.append(planner.store, OrderTraffic.plan("rebuild", 200, 8, 32), 4, 2);
                 List<BsonDocument> events = planner.events().find().into(new ArrayList<>());
                 events.sort(Comparator.comparing((BsonDocument event) -> event.getInt64("sequenceNo").getValue()).reversed());

@@ -15,13 +15,10 @@ import java.util.stream.Collectors;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.bson.BsonDocument;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,11 +27,10 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
 
-import io.eventflow.devstack.junit.EmbeddedKafkaExtension;
-import io.eventflow.devstack.junit.EmbeddedMongoExtension;
 import io.eventflow.devstack.kafka.CommittedKafkaReader;
 import io.eventflow.devstack.kafka.CommittedKafkaReader.Message;
 import io.eventflow.job.projection.ProjectionRegistry;
+import io.eventflow.job.testing.EmbeddedStackTest;
 import io.eventflow.job.testing.Await;
 import io.eventflow.job.testing.CapturedMetrics;
 import io.eventflow.job.testing.JobStack;
@@ -50,21 +46,12 @@ import io.eventflow.writer.NewEvent;
  * or integrity topic with its reason (or is refused by the store), the metrics count each one, and the good
  * aggregates' read models and Kafka records are exactly what they would be without the bad input.
  */
-class PoisonInputITCase {
+class PoisonInputITCase extends EmbeddedStackTest {
 
     private static final Duration WAIT = Duration.ofMinutes(3);
     private static final ProjectionRegistry REGISTRY = ProjectionRegistry.builtIn(List.of("order", "stream-summary"));
     private static final int MAX_RECORD_BYTES = 100_000;
 
-    @RegisterExtension
-    static final EmbeddedMongoExtension MONGO = new EmbeddedMongoExtension();
-
-    @RegisterExtension
-    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-        .setConfiguration(CapturedMetrics.configuration()).setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
 
     /**
      * Bad documents written around the writer, each in a stream of its own, and how the reason the job gives must
@@ -102,7 +89,7 @@ class PoisonInputITCase {
 
     @Test
     void everyKindOfPoisonIsDivertedWithItsReasonAndTheGoodStreamsAreUnaffected() throws Exception {
-        try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "poison")) {
+        try (JobStack stack = stack("poison")) {
             JobClient job = stack.start(stack.config(Map.of("kafka.max-record-bytes", String.valueOf(MAX_RECORD_BYTES))),
                 REGISTRY);
             stack.awaitStreaming();

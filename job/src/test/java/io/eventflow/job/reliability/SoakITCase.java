@@ -8,17 +8,13 @@ import java.util.Map;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.eventflow.devstack.junit.EmbeddedKafkaExtension;
-import io.eventflow.devstack.junit.EmbeddedMongoExtension;
 import io.eventflow.job.projection.ProjectionRegistry;
 import io.eventflow.job.projection.order.OrderProjection;
 import io.eventflow.job.projection.summary.StreamSummaryProjection;
+import io.eventflow.job.testing.EmbeddedStackTest;
 import io.eventflow.job.testing.CapturedMetrics;
 import io.eventflow.job.testing.ExactlyOnceChecks;
 import io.eventflow.job.testing.ExactlyOnceChecks.Tally;
@@ -37,26 +33,17 @@ import io.eventflow.writer.example.order.Orders;
  * at 100 events/s through the aggregate repository for the given minutes, with a projection fault every 2 minutes
  * and a 20 s Kafka outage every 5; then the same checks as the fault suite.
  */
-class SoakITCase {
+class SoakITCase extends EmbeddedStackTest {
 
     private static final ProjectionRegistry ORACLE = ProjectionRegistry.builtIn(List.of("order", "stream-summary"));
 
-    @RegisterExtension
-    static final EmbeddedMongoExtension MONGO = new EmbeddedMongoExtension();
-
-    @RegisterExtension
-    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension(builder -> builder.defaultPartitions(3));
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-        .setConfiguration(CapturedMetrics.configuration()).setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
 
     @Test
     void everyEventExactlyOnceAfterMinutesOfLoadAndFaults() throws Exception {
         String minutesProperty = System.getProperty("soak.minutes");
         Assumptions.assumeTrue(minutesProperty != null, "the soak run runs only on request: -Dsoak.minutes=N");
         int minutes = Integer.parseInt(minutesProperty);
-        try (JobStack stack = new JobStack(MONGO.connectionString(), KAFKA.bootstrapServers(), "soak")) {
+        try (JobStack stack = stack("soak")) {
             ProjectionRegistry chaos = new ProjectionRegistry(List.of(new ChaosProjection<>(new OrderProjection()),
                 new StreamSummaryProjection()), Orders.UPCASTERS);
             ChaosProjection.INJECTED.set(0);
