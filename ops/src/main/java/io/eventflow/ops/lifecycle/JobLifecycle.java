@@ -68,7 +68,7 @@ public final class JobLifecycle {
             progress.accept("job " + jobId + " is " + job.state() + "; restoring from its latest checkpoint " + restorePoint);
             if (job.isActive()) {
                 flink.cancel(jobId);
-                flink.awaitState(jobId, state -> !new JobInfo(jobId, "", state, 0).isActive(), "cancelled", timeout);
+                flink.awaitState(jobId, state -> !JobInfo.isActive(state), "cancelled", timeout);
                 progress.accept("cancelled job " + jobId + " (its checkpoints are retained)");
             }
         }

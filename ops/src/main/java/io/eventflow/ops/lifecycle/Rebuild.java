@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import org.bson.Document;
@@ -167,7 +167,7 @@ public final class Rebuild {
                     + " (lag " + lag + " events); readers still read the old collections");
             }
             String state = flink.job(rebuildJob).state();
-            if (!new JobInfo(rebuildJob, "", state, 0).isActive()) {
+            if (!JobInfo.isActive(state)) {
                 throw new FlinkRestException("the rebuild job " + rebuildJob + " ended (" + state
                     + "); readers still read the old collections");
             }

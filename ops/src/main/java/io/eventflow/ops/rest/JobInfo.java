@@ -12,6 +12,11 @@ public record JobInfo(String id, String name, String state, long startTimeMillis
 
     /** Whether the job is still alive: not finished, cancelled or failed for good. */
     public boolean isActive() {
+        return isActive(state);
+    }
+
+    /** Whether a job in this state is still alive. */
+    public static boolean isActive(String state) {
         return !(state.equals("FINISHED") || state.equals("CANCELED") || state.equals("FAILED"));
     }
 }
