@@ -11,11 +11,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.flink.api.java.utils.ParameterTool;
+
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 
+import io.eventflow.devstack.DevStack;
 import io.eventflow.devstack.Foreground;
-import io.eventflow.devstack.flink.EmbeddedFlinkCluster;
 import io.eventflow.devstack.kafka.EmbeddedKafkaBroker;
 import io.eventflow.devstack.mongo.EmbeddedMongoServer;
 import io.eventflow.ops.rest.FlinkRestClient;
@@ -32,9 +34,9 @@ import io.eventflow.writer.example.order.Orders;
  * (as {@code flink run} would), and the demo writer appending Order events; then a progress line every few seconds
  * until Ctrl-C, which stops everything in reverse order.
  *
- * <p>Options: {@code --rate 20} events per second, {@code --mongodb-port 27017}, {@code --kafka-port 9092},
- * {@code --flink-port 8081}, {@code --progress-seconds 5}, {@code --jar job/target/projection-job.jar},
- * {@code --data-dir .devstack}.
+ * <p>Options: {@code --rate 20} events per second, {@code --progress-seconds 5},
+ * {@code --jar job/target/projection-job.jar}, and those of {@link DevStack} ({@code --mongodb-port 27017},
+ * {@code --kafka-port 9092}, {@code --flink-port 8081}, {@code --data-dir .devstack}, ...).
  */
 public final class RunLocal {
 
@@ -43,28 +45,18 @@ public final class RunLocal {
 
     public static void main(String[] args) throws Exception {
         DemoOptions options = DemoOptions.parse(args);
-        Path dataDirectory = Paths.get(options.get("data-dir", ".devstack")).toAbsolutePath();
         Path jar = Paths.get(options.get("jar", "job/target/projection-job.jar")).toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             System.err.println("the job jar " + jar + " is missing; build it with mvn -B -DskipTests package");
             System.exit(1);
         }
-        List<AutoCloseable> started = new ArrayList<>();
-        EmbeddedMongoServer mongo = EmbeddedMongoServer.builder().port(options.getInt("mongodb-port", 27017)).build().start();
-        started.add(mongo);
-        Path kafkaData = dataDirectory.resolve("kafka");
-        deleteRecursively(kafkaData); // the emulator starts empty, so Kafka does too
-        EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.builder().port(options.getInt("kafka-port", 9092))
-            .dataDirectory(Files.createDirectories(kafkaData)).build().start();
-        started.add(kafka);
-        EmbeddedFlinkCluster flinkCluster = EmbeddedFlinkCluster.builder().restPort(options.getInt("flink-port", 8081))
-            .dataDirectory(dataDirectory.resolve("flink")).build().start();
-        started.add(flinkCluster);
-        System.out.println("mongodb=" + mongo.connectionString());
-        System.out.println("kafka=" + kafka.bootstrapServers());
-        System.out.println("flink=" + flinkCluster.restUrl());
+        DevStack.Started stack = DevStack.start(ParameterTool.fromArgs(args));
+        List<AutoCloseable> started = new ArrayList<>(stack.components());
+        stack.lines().forEach(System.out::println);
+        EmbeddedMongoServer mongo = stack.mongo();
+        EmbeddedKafkaBroker kafka = stack.kafka();
 
-        FlinkRestClient flink = new FlinkRestClient(flinkCluster.restUrl());
+        FlinkRestClient flink = new FlinkRestClient(stack.flink().restUrl());
         String job = flink.runJar(flink.uploadJar(jar), List.of("--mongodb.uri", mongo.connectionString(),
             "--kafka.bootstrap-servers", kafka.bootstrapServers(), "--checkpoint.interval", "5s"), null, false);
         flink.awaitAllTasksRunning(job, Duration.ofMinutes(2));
@@ -111,14 +103,6 @@ public final class RunLocal {
                 flink.job(job).state());
         } catch (RuntimeException e) {
             return "appended=" + load.eventsAppended() + " (job metrics unavailable: " + e.getMessage() + ")";
-        }
-    }
-
-    private static void deleteRecursively(Path directory) throws java.io.IOException {
-        if (Files.exists(directory)) {
-            try (var paths = Files.walk(directory)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
         }
     }
 }

@@ -34,16 +34,45 @@ public final class DevStack {
     }
 
     public static void main(String[] args) throws Exception {
-        ParameterTool options = ParameterTool.fromArgs(args);
+        Started stack;
+        try {
+            stack = start(ParameterTool.fromArgs(args));
+        } catch (RuntimeException e) {
+            System.err.println("devstack failed to start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        stack.lines().forEach(System.out::println);
+        System.out.println("ready");
+        System.out.flush();
+        Foreground.runUntilStopped(stack.components());
+    }
+
+    /**
+     * The servers a start brought up (null for those left out by {@code --only}), in start order, and the
+     * {@code mongodb=}, {@code kafka=} and {@code flink=} lines that announce them.
+     */
+    public record Started(EmbeddedMongoServer mongo, EmbeddedKafkaBroker kafka, EmbeddedFlinkCluster flink,
+                          List<AutoCloseable> components, List<String> lines) {
+    }
+
+    /**
+     * Starts the stack with this class's options (see above). If one server fails to start, the ones already
+     * running are closed and the failure is thrown.
+     */
+    public static Started start(ParameterTool options) throws IOException {
         Path dataDirectory = Paths.get(options.get("data-dir", ".devstack")).toAbsolutePath();
         List<String> only = List.of(options.get("only", "mongodb,kafka,flink").split(","));
         Files.createDirectories(dataDirectory);
 
         List<AutoCloseable> started = new ArrayList<>();
         List<String> lines = new ArrayList<>();
+        EmbeddedMongoServer mongo = null;
+        EmbeddedKafkaBroker kafka = null;
+        EmbeddedFlinkCluster flink = null;
         try {
             if (only.contains("mongodb")) {
-                EmbeddedMongoServer mongo = EmbeddedMongoServer.builder()
+                mongo = EmbeddedMongoServer.builder()
                     .port(options.getInt("mongodb-port", 27017))
                     .replicaSetName(options.get("replica-set", "rs0"))
                     .oplogCapacity(options.getInt("oplog-capacity", 1_000_000))
@@ -52,7 +81,7 @@ public final class DevStack {
                 lines.add("mongodb=" + mongo.connectionString());
             }
             if (only.contains("kafka")) {
-                EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.builder()
+                kafka = EmbeddedKafkaBroker.builder()
                     .port(options.getInt("kafka-port", 9092))
                     .dataDirectory(fresh(dataDirectory.resolve("kafka")))
                     .build().start();
@@ -60,7 +89,7 @@ public final class DevStack {
                 lines.add("kafka=" + kafka.bootstrapServers());
             }
             if (only.contains("flink")) {
-                EmbeddedFlinkCluster flink = EmbeddedFlinkCluster.builder()
+                flink = EmbeddedFlinkCluster.builder()
                     .restPort(options.getInt("flink-port", 8081))
                     .dataDirectory(dataDirectory.resolve("flink"))
                     .build().start();
@@ -68,16 +97,16 @@ public final class DevStack {
                 lines.add("flink=" + flink.restUrl());
             }
         } catch (RuntimeException e) {
-            System.err.println("devstack failed to start: " + e.getMessage());
             for (int i = started.size() - 1; i >= 0; i--) {
-                started.get(i).close();
+                try {
+                    started.get(i).close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
             }
-            System.exit(1);
+            throw e;
         }
-        lines.forEach(System.out::println);
-        System.out.println("ready");
-        System.out.flush();
-        Foreground.runUntilStopped(started);
+        return new Started(mongo, kafka, flink, started, lines);
     }
 
     /** The emulator keeps MongoDB in memory, so Kafka starts empty too: their contents always match. */
