@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.eventflow.devstack.junit.EmbeddedFlinkExtension;
+import io.eventflow.devstack.testing.Await;
 import io.eventflow.devstack.junit.EmbeddedKafkaExtension;
 import io.eventflow.devstack.junit.EmbeddedMongoExtension;
 import io.eventflow.ops.lifecycle.JobLifecycle;
@@ -41,35 +42,35 @@ class SourceRecoveryITCase {
             JobLifecycle lifecycle = new JobLifecycle(stack.flink, log::info, PATIENCE);
             String job = stack.startJob();
             OrderLoadGenerator load = stack.load(40, 3).start();
-            ProjectionJobFixture.await(() -> load.eventsAppended() >= 100, PATIENCE, "100 events appended");
-            ProjectionJobFixture.await(() -> stack.flink.metricTotal(job, "eventsOrderedTotal") >= 50, PATIENCE,
-                "50 events in order");
+            Await.until("100 events appended", PATIENCE, () -> load.eventsAppended() >= 100, () -> "");
+            Await.until("50 events in order",
+                PATIENCE, () -> stack.flink.metricTotal(job, "eventsOrderedTotal") >= 50, () -> "");
             // a lower bound of what the job applied before it stops: the metric reaches the REST API late
             long appliedBeforeStop = (long) stack.flink.metricTotal(job, "eventsOrderedTotal");
             String savepoint = lifecycle.stopWithSavepoint(job, null);
 
             // while no job runs, the oplog turns over: the savepoint's resume token is gone
             long appendedAtStop = load.eventsAppended();
-            ProjectionJobFixture.await(() -> load.eventsAppended() >= appendedAtStop + OPLOG_CAPACITY, PATIENCE,
-                OPLOG_CAPACITY + " events appended while the job is stopped");
+            Await.until(OPLOG_CAPACITY + " events appended while the job is stopped",
+                PATIENCE, () -> load.eventsAppended() >= appendedAtStop + OPLOG_CAPACITY, () -> "");
 
             String restored = stack.flink.runJar(stack.flink.uploadJar(ProjectionJobFixture.JOB_JAR), stack.jobArguments(),
                 savepoint, false);
-            ProjectionJobFixture.await(() -> stack.flink.rootException(restored).contains("286"), PATIENCE,
-                "the restored job to fail on its expired resume token (error 286)");
+            Await.until("the restored job to fail on its expired resume token (error 286)",
+                PATIENCE, () -> stack.flink.rootException(restored).contains("286"), () -> "");
 
             String recovered = lifecycle.recoverSource(restored, ProjectionJobFixture.JOB_JAR, stack.jobArguments(),
                 "mongodb-cdc-source-recovered", null);
             long appendedAtRecovery = load.eventsAppended();
-            ProjectionJobFixture.await(() -> load.eventsAppended() >= appendedAtRecovery + 100, PATIENCE,
-                "100 more events after the recovery");
+            Await.until("100 more events after the recovery",
+                PATIENCE, () -> load.eventsAppended() >= appendedAtRecovery + 100, () -> "");
             load.close();
 
             stack.awaitReadModelsMatchStore("orders", "stream_summaries", PATIENCE);
             stack.assertKafkaHoldsEveryEventExactlyOnceInOrder(PATIENCE);
             // the fresh source read the whole store again; ordering dropped what was applied before the stop
-            ProjectionJobFixture.await(() -> stack.flink.metricTotal(recovered, "duplicatesDropped") >= appliedBeforeStop,
-                PATIENCE, "the recovered job to drop the " + appliedBeforeStop + " events applied before the stop");
+            Await.until("the recovered job to drop the " + appliedBeforeStop + " events applied before the stop",
+                PATIENCE, () -> stack.flink.metricTotal(recovered, "duplicatesDropped") >= appliedBeforeStop, () -> "");
             assertThat(List.of(stack.flink.job(restored).state())).containsAnyOf("CANCELED", "FAILED");
         }
     }

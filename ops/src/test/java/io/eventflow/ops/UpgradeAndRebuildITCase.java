@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.eventflow.devstack.junit.EmbeddedFlinkExtension;
+import io.eventflow.devstack.testing.Await;
 import io.eventflow.devstack.junit.EmbeddedKafkaExtension;
 import io.eventflow.devstack.junit.EmbeddedMongoExtension;
 import io.eventflow.ops.lifecycle.JobLifecycle;
@@ -54,13 +55,13 @@ class UpgradeAndRebuildITCase {
         try (ProjectionJobFixture stack = fixture("upgrade")) {
             String job = stack.startJob();
             OrderLoadGenerator load = stack.load(40, 1).start();
-            ProjectionJobFixture.await(() -> load.eventsAppended() >= 150, PATIENCE, "150 events appended");
+            Await.until("150 events appended", PATIENCE, () -> load.eventsAppended() >= 150, () -> "");
 
             String upgraded = new JobLifecycle(stack.flink, log::info, PATIENCE)
                 .upgrade(job, ProjectionJobFixture.JOB_JAR, stack.jobArguments(), null);
             long appendedAtUpgrade = load.eventsAppended();
-            ProjectionJobFixture.await(() -> load.eventsAppended() >= appendedAtUpgrade + 150, PATIENCE,
-                "150 more events after the upgrade");
+            Await.until("150 more events after the upgrade",
+                PATIENCE, () -> load.eventsAppended() >= appendedAtUpgrade + 150, () -> "");
             load.close();
 
             assertThat(stack.flink.job(job).state()).isEqualTo("FINISHED");
@@ -74,8 +75,8 @@ class UpgradeAndRebuildITCase {
             }
             // ordering state carried over: the new job's running total counts the events ordered before the upgrade
             long stored = stack.events().countDocuments();
-            ProjectionJobFixture.await(() -> stack.flink.metricTotal(upgraded, "eventsOrderedTotal") == stored, PATIENCE,
-                "eventsOrderedTotal of the upgraded job to equal the " + stored + " events in the store");
+            Await.until("eventsOrderedTotal of the upgraded job to equal the " + stored + " events in the store",
+                PATIENCE, () -> stack.flink.metricTotal(upgraded, "eventsOrderedTotal") == stored, () -> "");
             stack.assertKafkaHoldsEveryEventExactlyOnceInOrder(PATIENCE);
         }
     }
@@ -85,9 +86,8 @@ class UpgradeAndRebuildITCase {
         try (ProjectionJobFixture stack = fixture("rebuild")) {
             String live = stack.startJob();
             OrderLoadGenerator load = stack.load(40, 2).start();
-            ProjectionJobFixture.await(() -> load.eventsAppended() >= 150
-                && stack.readModels().getCollection("orders").countDocuments() >= 20, PATIENCE,
-                "150 events appended and 20 orders projected");
+            Await.until("150 events appended and 20 orders projected", PATIENCE, () -> load.eventsAppended() >= 150
+                && stack.readModels().getCollection("orders").countDocuments() >= 20, () -> "");
 
             // what readers can see before the rebuild starts; they must never see less
             Map<String, Long> before = versions(stack.readModels().getCollection("orders").find());
@@ -118,8 +118,8 @@ class UpgradeAndRebuildITCase {
                 .operationTimeout(PATIENCE).progress(log::info).build().run();
 
             long appendedAfterRebuild = load.eventsAppended();
-            ProjectionJobFixture.await(() -> load.eventsAppended() >= appendedAfterRebuild + 100, PATIENCE,
-                "100 more events after the rebuild");
+            Await.until("100 more events after the rebuild",
+                PATIENCE, () -> load.eventsAppended() >= appendedAfterRebuild + 100, () -> "");
             load.close();
             reading.set(false);
             reader.join();

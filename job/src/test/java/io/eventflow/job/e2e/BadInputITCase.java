@@ -22,7 +22,7 @@ import com.mongodb.client.model.Updates;
 
 import io.eventflow.job.projection.ProjectionRegistry;
 import io.eventflow.job.testing.EmbeddedStackTest;
-import io.eventflow.job.testing.Await;
+import io.eventflow.devstack.testing.Await;
 import io.eventflow.job.testing.CapturedMetrics;
 import io.eventflow.devstack.kafka.CommittedKafkaReader;
 import io.eventflow.devstack.kafka.CommittedKafkaReader.Message;

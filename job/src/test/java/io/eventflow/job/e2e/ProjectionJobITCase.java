@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import io.eventflow.job.config.JobConfig;
 import io.eventflow.job.projection.ProjectionRegistry;
 import io.eventflow.job.testing.EmbeddedStackTest;
-import io.eventflow.job.testing.Await;
+import io.eventflow.devstack.testing.Await;
 import io.eventflow.job.testing.ExactlyOnceChecks;
 import io.eventflow.devstack.kafka.CommittedKafkaReader;
 import io.eventflow.devstack.kafka.CommittedKafkaReader.Message;

@@ -22,7 +22,7 @@ import io.eventflow.job.projection.ProjectionRegistry;
 import io.eventflow.job.projection.order.OrderProjection;
 import io.eventflow.job.projection.summary.StreamSummaryProjection;
 import io.eventflow.job.testing.EmbeddedStackTest;
-import io.eventflow.job.testing.Await;
+import io.eventflow.devstack.testing.Await;
 import io.eventflow.job.testing.CapturedMetrics;
 import io.eventflow.job.testing.ExactlyOnceChecks;
 import io.eventflow.job.testing.ExactlyOnceChecks.Tally;

@@ -31,7 +31,7 @@ import io.eventflow.devstack.kafka.CommittedKafkaReader;
 import io.eventflow.devstack.kafka.CommittedKafkaReader.Message;
 import io.eventflow.job.projection.ProjectionRegistry;
 import io.eventflow.job.testing.EmbeddedStackTest;
-import io.eventflow.job.testing.Await;
+import io.eventflow.devstack.testing.Await;
 import io.eventflow.job.testing.CapturedMetrics;
 import io.eventflow.job.testing.JobStack;
 import io.eventflow.job.testing.OrderTraffic;

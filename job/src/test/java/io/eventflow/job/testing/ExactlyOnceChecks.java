@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import org.bson.BsonDocument;
 
 import io.eventflow.devstack.kafka.CommittedKafkaReader;
+import io.eventflow.devstack.testing.Await;
 import io.eventflow.devstack.kafka.CommittedKafkaReader.Message;
 import io.eventflow.job.projection.ProjectionRegistry;
 

@@ -16,6 +16,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 
+import io.eventflow.devstack.testing.Await;
 import io.eventflow.job.ProjectionJob;
 import io.eventflow.job.config.JobConfig;
 import io.eventflow.job.projection.ProjectionRegistry;

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
 import org.bson.Document;
@@ -21,6 +20,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 
 import io.eventflow.devstack.kafka.CommittedKafkaReader;
+import io.eventflow.devstack.testing.Await;
 import io.eventflow.devstack.kafka.CommittedKafkaReader.Message;
 import io.eventflow.ops.audit.AuditResult;
 import io.eventflow.ops.audit.ReadModelAudit;
@@ -103,8 +103,9 @@ public final class ProjectionJobFixture implements AutoCloseable {
 
     /** Waits until both read models stand exactly at the store's heads. */
     public void awaitReadModelsMatchStore(String ordersCollection, String summariesCollection, Duration timeout) {
-        await(() -> audit("orders", ordersCollection, "Order").clean() && audit("stream_summaries", summariesCollection, null).clean(),
-            timeout, "read models " + ordersCollection + " and " + summariesCollection + " to match the store");
+        Await.until("read models " + ordersCollection + " and " + summariesCollection + " to match the store",
+            timeout, () -> audit("orders", ordersCollection, "Order").clean()
+                && audit("stream_summaries", summariesCollection, null).clean(), () -> "");
     }
 
     public AuditResult audit(String readModel, String collection, String aggregateType) {
@@ -145,21 +146,6 @@ public final class ProjectionJobFixture implements AutoCloseable {
             return json.readTree(value);
         } catch (Exception e) {
             throw new AssertionError("a record on Kafka is not JSON: " + value, e);
-        }
-    }
-
-    public static void await(BooleanSupplier condition, Duration timeout, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
-            }
         }
     }
 

@@ -1,4 +1,4 @@
-package io.eventflow.job.testing;
+package io.eventflow.devstack.testing;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
