@@ -1,32 +1,14 @@
 package io.eventflow.job.projection;
 
-import java.math.BigDecimal;
-import java.time.Instant;
-import java.util.Collection;
-import java.util.Date;
-import java.util.Map;
-
-import org.bson.BsonBinaryWriter;
 import org.bson.BsonDocument;
-import org.bson.BsonWriter;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
-import org.bson.codecs.Encoder;
-import org.bson.codecs.EncoderContext;
-import org.bson.codecs.configuration.CodecRegistry;
-import org.bson.io.BasicOutputBuffer;
-import org.bson.types.Decimal128;
-import org.bson.types.ObjectId;
-
-import com.mongodb.MongoClientSettings;
 
 /**
- * Builds read-model documents and moves them through the job as BSON bytes.
+ * Read-model documents as they move through the job: BSON bytes.
  *
  * <p>A read model is written as {@code _id}, the projection's fields, then {@code lastSequenceNo},
- * {@code lastEventId} and {@code updatedAt}. The common value types are written straight to a {@link BsonWriter};
- * going through the driver's codec registry for every value cost more than the projections themselves. Other types
- * fall back to the registry.
+ * {@code lastEventId} and {@code updatedAt}.
  */
 public final class ReadModelDocuments {
 
@@ -34,77 +16,19 @@ public final class ReadModelDocuments {
     public static final String LAST_EVENT_ID = "lastEventId";
     public static final String UPDATED_AT = "updatedAt";
 
-    private static final CodecRegistry REGISTRY = MongoClientSettings.getDefaultCodecRegistry();
-    private static final EncoderContext CONTEXT = EncoderContext.builder().build();
-
     private ReadModelDocuments() {
     }
 
-    /** The read-model document of an aggregate, as BSON bytes. */
+    /**
+     * The read-model document of an aggregate, as BSON bytes. Operators that encode many documents keep a
+     * {@link ReadModelEncoder} instead, which reuses its buffer.
+     */
     public static byte[] encode(String aggregateId, Document fields, long lastSequenceNo, String lastEventId,
                                 long updatedAtMillis) {
-        BasicOutputBuffer buffer = new BasicOutputBuffer(256);
-        try (BsonBinaryWriter writer = new BsonBinaryWriter(buffer)) {
-            writer.writeStartDocument();
-            writer.writeString("_id", aggregateId);
-            for (Map.Entry<String, Object> field : fields.entrySet()) {
-                if (!field.getKey().equals("_id")) {
-                    writer.writeName(field.getKey());
-                    writeValue(writer, field.getValue());
-                }
-            }
-            writer.writeInt64(LAST_SEQUENCE_NO, lastSequenceNo);
-            writer.writeString(LAST_EVENT_ID, lastEventId);
-            writer.writeDateTime(UPDATED_AT, updatedAtMillis);
-            writer.writeEndDocument();
-        }
-        return buffer.toByteArray();
+        return new ReadModelEncoder().encode(aggregateId, fields, lastSequenceNo, lastEventId, updatedAtMillis);
     }
 
     public static BsonDocument decode(byte[] bytes) {
         return new RawBsonDocument(bytes);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static void writeValue(BsonWriter writer, Object value) {
-        if (value == null) {
-            writer.writeNull();
-        } else if (value instanceof String text) {
-            writer.writeString(text);
-        } else if (value instanceof Integer number) {
-            writer.writeInt32(number);
-        } else if (value instanceof Long number) {
-            writer.writeInt64(number);
-        } else if (value instanceof Double number) {
-            writer.writeDouble(number);
-        } else if (value instanceof Boolean flag) {
-            writer.writeBoolean(flag);
-        } else if (value instanceof Date date) {
-            writer.writeDateTime(date.getTime());
-        } else if (value instanceof Instant instant) {
-            writer.writeDateTime(instant.toEpochMilli());
-        } else if (value instanceof Decimal128 decimal) {
-            writer.writeDecimal128(decimal);
-        } else if (value instanceof BigDecimal decimal) {
-            writer.writeDecimal128(new Decimal128(decimal));
-        } else if (value instanceof ObjectId id) {
-            writer.writeObjectId(id);
-        } else if (value instanceof Map<?, ?> map) {
-            writer.writeStartDocument();
-            for (Map.Entry<?, ?> field : map.entrySet()) {
-                writer.writeName(String.valueOf(field.getKey()));
-                writeValue(writer, field.getValue());
-            }
-            writer.writeEndDocument();
-        } else if (value instanceof Collection<?> items) {
-            writer.writeStartArray();
-            for (Object item : items) {
-                writeValue(writer, item);
-            }
-            writer.writeEndArray();
-        } else {
-            Encoder encoder = REGISTRY.get(value.getClass());
-            encoder.encode(writer, value, CONTEXT);
-        }
     }
 }
