@@ -4,17 +4,22 @@ import java.io.IOException;
 import java.time.Instant;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.eventflow.job.model.EventEnvelope;
+import io.eventflow.writer.EventStore;
 import io.eventflow.writer.upcast.Upcasters;
 
 /**
  * An event as projections see it. Its payload is parsed and upcast to the current schema version when a projection
  * first reads it, so a projection that never reads payloads (a counter, say) is not affected by versions it does
  * not know.
+ *
+ * <p>Use the mapper of {@link #payloadMapper()}: whether a payload is read straight into a type or through the
+ * upcasters' tree, amounts keep their scale (12.50 stays 12.50).
  */
 public final class ProjectedEvent {
 
@@ -27,6 +32,11 @@ public final class ProjectedEvent {
         this.envelope = envelope;
         this.upcasters = upcasters;
         this.mapper = mapper;
+    }
+
+    /** The event store's mapper, with decimals read as {@code BigDecimal} in trees too. */
+    public static ObjectMapper payloadMapper() {
+        return EventStore.defaultObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     }
 
     public String eventId() {
@@ -89,6 +99,13 @@ public final class ProjectedEvent {
      * @throws IllegalArgumentException naming the event when it does not map
      */
     public <T> T payloadAs(Class<T> type) {
+        if (payload == null && envelope.schemaVersion == upcasters.currentVersion(envelope.eventType)) {
+            try {
+                return mapper.readValue(envelope.payloadJson, type); // nothing to upcast: no tree needed
+            } catch (IOException | RuntimeException e) {
+                // the tree path below reports what exactly is wrong
+            }
+        }
         JsonNode tree = payload();
         try {
             return mapper.treeToValue(tree, type);

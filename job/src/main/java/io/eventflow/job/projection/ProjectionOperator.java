@@ -29,7 +29,6 @@ import io.eventflow.job.model.DeadLetter;
 import io.eventflow.job.model.EventEnvelope;
 import io.eventflow.job.model.ReadModelUpdate;
 import io.eventflow.job.source.DeadLetters;
-import io.eventflow.writer.EventStore;
 
 /**
  * Runs every projection of the registry over each aggregate's ordered events, each projection with its own keyed
@@ -69,6 +68,7 @@ public class ProjectionOperator extends AbstractStreamOperator<ReadModelUpdate>
     private final int maxBundleKeys;
 
     private transient ObjectMapper mapper;
+    private transient ReadModelEncoder encoder;
     private transient List<ValueState<Tuple4<Object, Long, String, Long>>> slots;
     private transient Map<String, Bundled> bundle;
     private transient List<Counter> applied;
@@ -89,17 +89,47 @@ public class ProjectionOperator extends AbstractStreamOperator<ReadModelUpdate>
         setChainingStrategy(ChainingStrategy.ALWAYS);
     }
 
-    /** One aggregate in the bundle: its slots as read (or created) and which of them changed. */
+    /**
+     * One aggregate in the bundle: per projection, its state as read (or created) and the position of the last event
+     * it saw, unboxed, so that folding an event allocates nothing; and which of them changed.
+     */
     private static final class Bundled {
-        final Tuple4<Object, Long, String, Long>[] slots;
+        final Object[] states;
+        final long[] sequenceNos;
+        final String[] eventIds;
+        final long[] occurredAt;
         final boolean[] loaded;
         final boolean[] changed;
 
-        @SuppressWarnings("unchecked")
         Bundled(int projections) {
-            slots = new Tuple4[projections];
+            states = new Object[projections];
+            sequenceNos = new long[projections];
+            eventIds = new String[projections];
+            occurredAt = new long[projections];
             loaded = new boolean[projections];
             changed = new boolean[projections];
+        }
+
+        /** Takes a projection's stored slot (null: the aggregate has no read model yet). */
+        void load(int index, Tuple4<Object, Long, String, Long> slot) {
+            if (slot != null) {
+                states[index] = slot.f0;
+                sequenceNos[index] = slot.f1;
+                eventIds[index] = slot.f2;
+                occurredAt[index] = slot.f3;
+            }
+            loaded[index] = true;
+        }
+
+        void advance(int index, EventEnvelope event) {
+            sequenceNos[index] = event.sequenceNo;
+            eventIds[index] = event.eventId;
+            occurredAt[index] = event.occurredAtMillis;
+            changed[index] = true;
+        }
+
+        Tuple4<Object, Long, String, Long> slot(int index) {
+            return Tuple4.of(states[index], sequenceNos[index], eventIds[index], occurredAt[index]);
         }
     }
 
@@ -107,7 +137,8 @@ public class ProjectionOperator extends AbstractStreamOperator<ReadModelUpdate>
     @SuppressWarnings({"unchecked", "rawtypes"})
     public void open() throws Exception {
         super.open();
-        mapper = EventStore.defaultObjectMapper();
+        mapper = ProjectedEvent.payloadMapper();
+        encoder = new ReadModelEncoder();
         bundle = new LinkedHashMap<>();
         slots = new ArrayList<>();
         applied = new ArrayList<>();
@@ -136,13 +167,16 @@ public class ProjectionOperator extends AbstractStreamOperator<ReadModelUpdate>
         if (event.isPlaceholder()) {
             return;
         }
-        Bundled bundled = bundle.computeIfAbsent(event.aggregateId, key -> new Bundled(slots.size()));
+        Bundled bundled = bundle.get(event.aggregateId);
+        if (bundled == null) {
+            bundled = new Bundled(slots.size());
+            bundle.put(event.aggregateId, bundled);
+        }
         ProjectedEvent projected = new ProjectedEvent(event, registry.upcasters(), mapper);
         List<Projection<?>> projections = registry.projections();
         for (int i = 0; i < projections.size(); i++) {
             if (!bundled.loaded[i]) {
-                bundled.slots[i] = slots.get(i).value();
-                bundled.loaded[i] = true;
+                bundled.load(i, slots.get(i).value());
             }
             apply(i, projections.get(i), projected, event, bundled);
         }
@@ -153,18 +187,17 @@ public class ProjectionOperator extends AbstractStreamOperator<ReadModelUpdate>
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private void apply(int index, Projection projection, ProjectedEvent projected, EventEnvelope event, Bundled bundled) {
-        Tuple4<Object, Long, String, Long> slot = bundled.slots[index];
+        Object state = bundled.states[index];
         if (!projection.handles(event.eventType)) {
             skipped.get(index).inc();
-            if (slot != null) {
-                advance(slot, event);
-                bundled.changed[index] = true;
+            if (state != null) {
+                bundled.advance(index, event);
             }
             return;
         }
         Object next;
         try {
-            next = projection.apply(slot != null ? slot.f0 : projection.initialState(event.aggregateId), projected);
+            next = projection.apply(state != null ? state : projection.initialState(event.aggregateId), projected);
             if (next == null) {
                 throw new IllegalStateException("projection " + projection.name() + " returned a null state");
             }
@@ -178,20 +211,9 @@ public class ProjectionOperator extends AbstractStreamOperator<ReadModelUpdate>
             deadLetter(event, "projection:" + projection.name(), e.getMessage());
             return;
         }
-        if (slot == null) {
-            slot = Tuple4.of(next, 0L, "", 0L);
-            bundled.slots[index] = slot;
-        }
-        slot.f0 = next;
-        advance(slot, event);
-        bundled.changed[index] = true;
+        bundled.states[index] = next;
+        bundled.advance(index, event);
         applied.get(index).inc();
-    }
-
-    private static void advance(Tuple4<Object, Long, String, Long> slot, EventEnvelope event) {
-        slot.f1 = event.sequenceNo;
-        slot.f2 = event.eventId;
-        slot.f3 = event.occurredAtMillis;
     }
 
     /** Writes every changed state once and emits every changed read model once, with its newest version. */
@@ -209,12 +231,12 @@ public class ProjectionOperator extends AbstractStreamOperator<ReadModelUpdate>
                 if (!bundled.changed[i]) {
                     continue;
                 }
-                Tuple4<Object, Long, String, Long> slot = bundled.slots[i];
-                slots.get(i).update(slot);
+                slots.get(i).update(bundled.slot(i));
                 Projection projection = projections.get(i);
-                byte[] document = ReadModelDocuments.encode(aggregateId, projection.toDocument(slot.f0), slot.f1,
-                    slot.f2, slot.f3);
-                output.collect(new StreamRecord<>(new ReadModelUpdate(projection.name(), aggregateId, slot.f1, document)));
+                byte[] document = encoder.encode(aggregateId, projection.toDocument(bundled.states[i]),
+                    bundled.sequenceNos[i], bundled.eventIds[i], bundled.occurredAt[i]);
+                output.collect(new StreamRecord<>(new ReadModelUpdate(projection.name(), aggregateId,
+                    bundled.sequenceNos[i], document)));
             }
         }
         bundle.clear();

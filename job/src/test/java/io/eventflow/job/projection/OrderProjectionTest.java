@@ -16,7 +16,6 @@ import io.eventflow.job.projection.order.OrderProjection;
 import io.eventflow.job.projection.order.OrderState;
 import io.eventflow.job.projection.summary.StreamSummaryProjection;
 import io.eventflow.job.projection.summary.StreamSummaryState;
-import io.eventflow.writer.EventStore;
 import io.eventflow.writer.example.order.Orders;
 
 class OrderProjectionTest {
@@ -54,6 +53,19 @@ class OrderProjectionTest {
         assertThat(state.items[0].quantity).isEqualTo(3);
         assertThat(state.totalAmount).isEqualByComparingTo("6.00");
         assertThat(state.currency).isEqualTo("EUR");
+    }
+
+    @Test
+    void amountsKeepTheirScaleWhetherAPayloadIsUpcastOrReadStraightIntoItsType() {
+        OrderState current = projection.apply(projection.initialState("o1"), event(1, "OrderCreated", 2,
+            "{\"customerId\": \"c1\", \"currency\": \"EUR\", \"items\": [{\"sku\": \"a\", \"quantity\": 3, \"unitPrice\": 2.50}]}",
+            CREATED));
+        OrderState upcast = projection.apply(projection.initialState("o1"), event(1, "OrderCreated", 1,
+            "{\"customerId\": \"c1\", \"items\": [{\"sku\": \"a\", \"qty\": 3, \"price\": 2.50}]}", CREATED));
+
+        assertThat(current.items[0].unitPrice).isEqualTo(new BigDecimal("2.50")); // equals: value and scale
+        assertThat(upcast.items[0].unitPrice).isEqualTo(new BigDecimal("2.50"));
+        assertThat(projection.toDocument(current)).isEqualTo(projection.toDocument(upcast));
     }
 
     @Test
@@ -104,7 +116,7 @@ class OrderProjectionTest {
 
     static ProjectedEvent event(long sequenceNo, String type, int version, String payload, Instant at) {
         return new ProjectedEvent(envelope("o1", sequenceNo, type, version, payload, at), Orders.UPCASTERS,
-            EventStore.defaultObjectMapper());
+            ProjectedEvent.payloadMapper());
     }
 
     static EventEnvelope envelope(String aggregateId, long sequenceNo, String type, int version, String payload, Instant at) {

@@ -17,7 +17,6 @@ import io.eventflow.job.projection.ProjectionRegistry;
 import io.eventflow.job.projection.ReadModelDocuments;
 import io.eventflow.job.source.EventDocumentReader;
 import io.eventflow.writer.EventFields;
-import io.eventflow.writer.EventStore;
 
 /**
  * What the read models must be: every aggregate's stream, read from the event store in order and folded through the
@@ -50,7 +49,7 @@ public final class ReplayOracle {
                         try {
                             Object base = state != null ? state : projection.initialState(aggregateId);
                             state = projection.apply(base, new ProjectedEvent(event, registry.upcasters(),
-                                EventStore.defaultObjectMapper()));
+                                ProjectedEvent.payloadMapper()));
                             last = event;
                         } catch (RuntimeException e) {
                             // dead-lettered for this projection: state unchanged
