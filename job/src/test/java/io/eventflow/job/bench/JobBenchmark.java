@@ -61,12 +61,23 @@ import io.eventflow.writer.NewEvent;
  *
  * <p>Options: {@code --events 2000000} per throughput run, {@code --sink-events 300000} for the runs with real
  * sinks, {@code --aggregates 10000}, {@code --rounds 3}, {@code --parallelism 2}, {@code --rate 2000} events/s and
- * {@code --warmup-seconds 20} and {@code --latency-seconds 60} for the latency run, {@code --timeline <file>} for per-second figures, {@code --set.<job option> value}, {@code --only throughput|sinks|latency}, {@code --sinks both|mongodb|kafka}.
+ * {@code --warmup-seconds 20} and {@code --latency-seconds 60} for the latency run, {@code --timeline <file>} for
+ * per-second figures, {@code --set.<job option> value} (the latency run takes any job option, the throughput runs
+ * {@code projection.flush-interval}), {@code --only throughput|sinks|latency}, {@code --sinks both|mongodb|kafka},
+ * {@code --state-backend hashmap|rocksdb} for the throughput runs, {@code --managed-memory 1280m} (RocksDB's memory,
+ * for the cluster's 4 slots) and {@code --breakdown true} to measure the ordering operator alone as well.
  */
 public final class JobBenchmark {
 
     private static final int APPENDERS = 4;
     private static final ProjectionRegistry REGISTRY = ProjectionRegistry.builtIn(List.of("order", "stream-summary"));
+    private static final OrderingSettings ORDERING = new OrderingSettings(Duration.ofSeconds(10), Duration.ofMinutes(5),
+        GapPolicy.WAIT, 10_000, 1000);
+
+    /** The state backend of the throughput runs ({@code --state-backend}). */
+    private static String stateBackend = "hashmap";
+    /** The projection flush interval of the throughput runs: the job's default unless {@code --set.projection.flush-interval}. */
+    private static long flushIntervalMillis = JobOptions.PROJECTION_FLUSH_INTERVAL.defaultValue().toMillis();
 
     public static void main(String[] args) throws Exception {
         ParameterTool options = ParameterTool.fromArgs(args);
@@ -74,10 +85,21 @@ public final class JobBenchmark {
         int parallelism = options.getInt("parallelism", 2);
         int aggregates = options.getInt("aggregates", 10_000);
         int rounds = options.getInt("rounds", 3);
-        try (EmbeddedFlinkCluster flink = EmbeddedFlinkCluster.builder().restPort(0).slotsPerTaskManager(4).build().start()) {
+        stateBackend = options.get("state-backend", stateBackend);
+        String flushInterval = options.get("set." + JobOptions.PROJECTION_FLUSH_INTERVAL.key());
+        if (flushInterval != null) {
+            flushIntervalMillis = org.apache.flink.util.TimeUtils.parseDuration(flushInterval).toMillis();
+        }
+        // managed memory (RocksDB's write buffers and block cache) per slot as in flink-conf/config.yaml: about 320 MB
+        try (EmbeddedFlinkCluster flink = EmbeddedFlinkCluster.builder().restPort(0).slotsPerTaskManager(4)
+            .setting("taskmanager.memory.managed.size", options.get("managed-memory", "1280m")).build().start()) {
             org.apache.flink.streaming.util.TestStreamEnvironment.setAsContext(flink.miniCluster(), parallelism);
             if (only.equals("all") || only.equals("throughput")) {
                 long events = options.getLong("events", 2_000_000);
+                if (options.getBoolean("breakdown", false)) {
+                    compare("ordering alone, discarding sink", rounds, events,
+                        () -> bare(events, aggregates), () -> orderedOnly(events, aggregates));
+                }
                 compare("ordering + projections, discarding sinks", rounds, events,
                     () -> bare(events, aggregates), () -> projected(events, aggregates, null));
             }
@@ -118,14 +140,14 @@ public final class JobBenchmark {
             rates.add(rate);
             ratios.add(rate / base);
         }
-        System.out.printf("| %s | %,d | %,.0f | %,.0f | %.2f (rounds: %s) |%n", scenario, events, median(baseRates),
+        System.out.printf("| %s [%s, flush %d ms] | %,d | %,.0f | %,.0f | %.2f (rounds: %s) |%n", scenario, stateBackend,
+            flushIntervalMillis, events, median(baseRates),
             median(rates), median(ratios), ratios.stream().map(r -> String.format("%.2f", r)).toList());
     }
 
     /** keyBy -> process(ValueState) -> discard over the same generated events. */
     private static double bare(long events, int aggregates) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.getConfig().enableObjectReuse();
+        StreamExecutionEnvironment env = throughputEnvironment();
         env.fromSequence(0, events - 1).setParallelism(1).map(new GeneratedEvents(aggregates)).setParallelism(1).name("generate events")
             .keyBy(event -> event.aggregateId)
             .process(new LastSequenceNo(), TypeInformation.of(EventEnvelope.class)).name("bare keyed state")
@@ -133,18 +155,26 @@ public final class JobBenchmark {
         return timed(env, "bare keyed pipeline");
     }
 
+    /** The job's ordering operator alone over the same events: how the job's time splits between its stages. */
+    private static double orderedOnly(long events, int aggregates) throws Exception {
+        StreamExecutionEnvironment env = throughputEnvironment();
+        env.fromSequence(0, events - 1).setParallelism(1).map(new GeneratedEvents(aggregates)).setParallelism(1).name("generate events")
+            .keyBy(event -> event.aggregateId)
+            .process(new OrderingFunction(ORDERING, new NoGaps()), TypeInformation.of(EventEnvelope.class)).name("order")
+            .sinkTo(new DiscardingSink<>());
+        return timed(env, "ordering alone");
+    }
+
     /** The job's ordering and projection operators over the same events, into discarding or real sinks. */
     private static double projected(long events, int aggregates, Sinks sinks) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        OrderingSettings settings = new OrderingSettings(Duration.ofSeconds(10), Duration.ofMinutes(5), GapPolicy.WAIT, 10_000, 1000);
-        env.getConfig().enableObjectReuse();
+        StreamExecutionEnvironment env = throughputEnvironment();
         DataStream<EventEnvelope> ordered = env.fromSequence(0, events - 1).setParallelism(1)
             .map(new GeneratedEvents(aggregates)).setParallelism(1).name("generate events")
             .keyBy(event -> event.aggregateId)
-            .process(new OrderingFunction(settings, new NoGaps()), TypeInformation.of(EventEnvelope.class)).name("order");
+            .process(new OrderingFunction(ORDERING, new NoGaps()), TypeInformation.of(EventEnvelope.class)).name("order");
         DataStream<ReadModelUpdate> updates = DataStreamUtils.reinterpretAsKeyedStream(ordered, event -> event.aggregateId)
             .transform("project", TypeInformation.of(ReadModelUpdate.class), new ProjectionOperator(REGISTRY, 1000,
-                JobOptions.PROJECTION_FLUSH_INTERVAL.defaultValue().toMillis(), 20_000));
+                flushIntervalMillis, 20_000));
         if (sinks == null) {
             updates.sinkTo(new DiscardingSink<>());
             ordered.sinkTo(new DiscardingSink<>());
@@ -154,13 +184,21 @@ public final class JobBenchmark {
         return timed(env, sinks == null ? "ordering and projections" : "with sinks");
     }
 
+    /** The environment of a throughput run, with the state backend of {@code --state-backend}. */
+    private static StreamExecutionEnvironment throughputEnvironment() {
+        org.apache.flink.configuration.Configuration configuration = new org.apache.flink.configuration.Configuration();
+        configuration.set(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND, stateBackend);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+        env.getConfig().enableObjectReuse();
+        return env;
+    }
+
     private static double timed(StreamExecutionEnvironment env, String name) throws Exception {
         long start = System.nanoTime();
         env.execute(name);
         return (System.nanoTime() - start) / 1e9;
     }
 
-    /** Real sinks on the embedded MongoDB and Kafka; each run writes to fresh names. */
     /** Real sinks on the embedded MongoDB and Kafka, or only one of them; each run writes to fresh names. */
     private record Sinks(EmbeddedMongoServer mongo, EmbeddedKafkaBroker kafka, java.util.Properties producerProperties) {
         void attach(DataStream<EventEnvelope> ordered, DataStream<ReadModelUpdate> updates) {
@@ -185,10 +223,6 @@ public final class JobBenchmark {
         }
     }
 
-    /**
-     * The real job (CDC source, all sinks) while a writer appends at a steady rate: latency from the append's
-     * commit (when append() returned) to the write of the stream-summary read model, seen on its change stream.
-     */
     /** Job options given as {@code --set.<option> value}, for example {@code --set.projection.flush-interval 50ms}. */
     private static Map<String, String> jobOverrides(ParameterTool options) {
         Map<String, String> overrides = new HashMap<>();
@@ -211,6 +245,10 @@ public final class JobBenchmark {
         return properties;
     }
 
+    /**
+     * The real job (CDC source, all sinks) while a writer appends at a steady rate: latency from the append's
+     * commit (when append() returned) to the write of the stream-summary read model, seen on its change stream.
+     */
     private static void latency(EmbeddedMongoServer mongo, EmbeddedKafkaBroker kafka, int rate, int warmupSeconds,
                                 int seconds, String timelineFile, Map<String, String> overrides) throws Exception {
         String run = Long.toString(System.nanoTime(), 36);
