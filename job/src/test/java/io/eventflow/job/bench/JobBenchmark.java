@@ -18,6 +18,7 @@ import org.apache.flink.api.java.utils.ParameterTool;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -145,11 +146,18 @@ public final class JobBenchmark {
             median(rates), median(ratios), ratios.stream().map(r -> String.format("%.2f", r)).toList());
     }
 
+    /** The generated events from one source subtask, keyed by aggregateId: the same input for every pipeline. */
+    private static KeyedStream<EventEnvelope, String> keyedEvents(StreamExecutionEnvironment env, long events,
+                                                                  int aggregates) {
+        return env.fromSequence(0, events - 1).setParallelism(1)
+            .map(new GeneratedEvents(aggregates)).setParallelism(1).name("generate events")
+            .keyBy(event -> event.aggregateId);
+    }
+
     /** keyBy -> process(ValueState) -> discard over the same generated events. */
     private static double bare(long events, int aggregates) throws Exception {
         StreamExecutionEnvironment env = throughputEnvironment();
-        env.fromSequence(0, events - 1).setParallelism(1).map(new GeneratedEvents(aggregates)).setParallelism(1).name("generate events")
-            .keyBy(event -> event.aggregateId)
+        keyedEvents(env, events, aggregates)
             .process(new LastSequenceNo(), TypeInformation.of(EventEnvelope.class)).name("bare keyed state")
             .sinkTo(new DiscardingSink<>());
         return timed(env, "bare keyed pipeline");
@@ -158,8 +166,7 @@ public final class JobBenchmark {
     /** The job's ordering operator alone over the same events: how the job's time splits between its stages. */
     private static double orderedOnly(long events, int aggregates) throws Exception {
         StreamExecutionEnvironment env = throughputEnvironment();
-        env.fromSequence(0, events - 1).setParallelism(1).map(new GeneratedEvents(aggregates)).setParallelism(1).name("generate events")
-            .keyBy(event -> event.aggregateId)
+        keyedEvents(env, events, aggregates)
             .process(new OrderingFunction(ORDERING, new NoGaps()), TypeInformation.of(EventEnvelope.class)).name("order")
             .sinkTo(new DiscardingSink<>());
         return timed(env, "ordering alone");
@@ -168,9 +175,7 @@ public final class JobBenchmark {
     /** The job's ordering and projection operators over the same events, into discarding or real sinks. */
     private static double projected(long events, int aggregates, Sinks sinks) throws Exception {
         StreamExecutionEnvironment env = throughputEnvironment();
-        DataStream<EventEnvelope> ordered = env.fromSequence(0, events - 1).setParallelism(1)
-            .map(new GeneratedEvents(aggregates)).setParallelism(1).name("generate events")
-            .keyBy(event -> event.aggregateId)
+        DataStream<EventEnvelope> ordered = keyedEvents(env, events, aggregates)
             .process(new OrderingFunction(ORDERING, new NoGaps()), TypeInformation.of(EventEnvelope.class)).name("order");
         DataStream<ReadModelUpdate> updates = DataStreamUtils.reinterpretAsKeyedStream(ordered, event -> event.aggregateId)
             .transform("project", TypeInformation.of(ReadModelUpdate.class), new ProjectionOperator(REGISTRY, 1000,
