@@ -2,6 +2,8 @@ package io.eventflow.writer;
 
 import java.util.List;
 
+import io.eventflow.core.readmodel.AppendToken;
+
 /**
  * What an append wrote.
  *
@@ -21,5 +23,14 @@ public record AppendResult(String aggregateId, long firstSequenceNo, long lastSe
     /** The stream's version after the append. */
     public long newVersion() {
         return lastSequenceNo;
+    }
+
+    /**
+     * The token a reader waits on until a read model reflects this append (read-your-writes): per-aggregate read
+     * models with {@code awaitVersion(readModel, aggregateId(), newVersion(), timeout)}, cross-aggregate ones with
+     * {@code awaitApplied(readModel, documentKey, token(), timeout)} (module eventflow-read-models).
+     */
+    public AppendToken token() {
+        return new AppendToken(aggregateId, lastSequenceNo);
     }
 }

@@ -1,5 +1,6 @@
 package io.eventflow.writer;
 
+import io.eventflow.core.event.EventFields;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;

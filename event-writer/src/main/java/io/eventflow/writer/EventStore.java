@@ -1,5 +1,7 @@
 package io.eventflow.writer;
 
+import io.eventflow.core.event.EventFields;
+import io.eventflow.core.json.EventJson;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,10 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.mongodb.ReadConcern;
 import com.mongodb.TransactionOptions;
 import com.mongodb.WriteConcern;
@@ -32,7 +31,7 @@ import com.mongodb.client.model.Indexes;
 import io.eventflow.writer.internal.AppendOperation;
 import io.eventflow.writer.internal.EventDocuments;
 import io.eventflow.writer.internal.StreamReader;
-import io.eventflow.writer.upcast.Upcasters;
+import io.eventflow.core.upcast.Upcasters;
 
 /**
  * A MongoDB collection used as an event store. Each aggregate's events form a stream numbered 1, 2, 3 ... with no gap
@@ -104,15 +103,11 @@ public final class EventStore implements AutoCloseable {
     }
 
     /**
-     * The mapper used when none is configured: Java time support, dates written as ISO-8601 strings, decimals kept
-     * with their scale.
+     * The mapper used when none is configured: {@link EventJson#mapper()}, the conventions projections read payloads
+     * with (Java time as ISO-8601 strings, decimals that keep their scale).
      */
     public static ObjectMapper defaultObjectMapper() {
-        return new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            // 12.50 stays 12.50: the scale of an amount is data
-            .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
+        return EventJson.mapper();
     }
 
     /** Appends events to a stream without an aggregate type. See {@link #append(String, String, ExpectedVersion, List)}. */

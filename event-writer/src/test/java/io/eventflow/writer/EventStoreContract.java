@@ -1,5 +1,6 @@
 package io.eventflow.writer;
 
+import io.eventflow.core.event.EventFields;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,7 +36,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 
 import io.eventflow.devstack.testing.MongoTarget;
-import io.eventflow.writer.upcast.Upcasters;
+import io.eventflow.core.upcast.Upcasters;
 
 /**
  * The writer's contract, run against the emulator and against a real MongoDB replica set: numbering, concurrency,

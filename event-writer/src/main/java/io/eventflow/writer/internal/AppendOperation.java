@@ -26,7 +26,7 @@ import com.mongodb.client.model.InsertManyOptions;
 import io.eventflow.writer.AppendListener;
 import io.eventflow.writer.AppendResult;
 import io.eventflow.writer.DuplicateEventException;
-import io.eventflow.writer.EventFields;
+import io.eventflow.core.event.EventFields;
 import io.eventflow.writer.EventStoreException;
 import io.eventflow.writer.EventStoreUnavailableException;
 import io.eventflow.writer.ExpectedVersion;

@@ -16,7 +16,7 @@ import org.bson.codecs.BsonDocumentCodec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.eventflow.writer.EventFields;
+import io.eventflow.core.event.EventFields;
 import io.eventflow.writer.EventMetadata;
 import io.eventflow.writer.NewEvent;
 import io.eventflow.writer.RecordedEvent;

@@ -20,7 +20,7 @@ import org.bson.BsonDocument;
 
 import com.mongodb.client.MongoCollection;
 
-import io.eventflow.writer.EventFields;
+import io.eventflow.core.event.EventFields;
 import io.eventflow.writer.RecordedEvent;
 
 /**

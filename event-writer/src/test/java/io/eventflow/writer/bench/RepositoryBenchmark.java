@@ -1,6 +1,5 @@
 package io.eventflow.writer.bench;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,16 +16,12 @@ import io.eventflow.writer.ExpectedVersion;
 import io.eventflow.writer.NewEvent;
 import io.eventflow.writer.aggregate.Aggregate;
 import io.eventflow.writer.aggregate.AggregateRepository;
-import io.eventflow.writer.example.order.Order;
-import io.eventflow.writer.example.order.OrderCommand;
-import io.eventflow.writer.example.order.OrderCreated;
-import io.eventflow.writer.example.order.OrderEvent;
-import io.eventflow.writer.example.order.OrderLine;
-import io.eventflow.writer.example.order.OrderNoteAdded;
-import io.eventflow.writer.example.order.Orders;
+import io.eventflow.writer.testdomain.Account;
+import io.eventflow.writer.testdomain.Account.Command;
+import io.eventflow.writer.testdomain.Account.Event;
 
 /**
- * {@code AggregateRepository.load} latency for Order streams of 10, 1,000 and 10,000 events, replaying the whole
+ * {@code AggregateRepository.load} latency for Account streams (the writer's test aggregate) of 10, 1,000 and 10,000 events, replaying the whole
  * stream and from a snapshot. The snapshot sits 50 events before the head, the average distance with snapshots every
  * 100 events. Method and results: BENCHMARKS.md. Run with {@code bin/benchmark repository}.
  *
@@ -36,8 +31,6 @@ import io.eventflow.writer.example.order.Orders;
 public final class RepositoryBenchmark {
 
     private static final int EVENTS_AFTER_SNAPSHOT = 50;
-    private static final List<OrderLine> LINES = List.of(new OrderLine("book-1", 2, new BigDecimal("12.50")),
-        new OrderLine("pen-7", 1, new BigDecimal("1.20")));
 
     public static void main(String[] args) throws Exception {
         ParameterTool options = ParameterTool.fromArgs(args);
@@ -52,17 +45,17 @@ public final class RepositoryBenchmark {
         try (MongoClient client = MongoClients.create(uri)) {
             EventStore store = EventStore.builder().mongoClient(client)
                 .database("repository_bench_" + UUID.randomUUID().toString().substring(0, 8))
-                .upcasters(Orders.UPCASTERS).build();
+                .upcasters(Account.UPCASTERS).build();
             System.out.println("| events in stream | snapshot | events replayed | loads | p50 (ms) | p99 (ms) | mean (ms) |");
             System.out.println("|---|---|---|---|---|---|---|");
             for (String length : options.get("lengths", "10,1000,10000").split(",")) {
                 int events = Integer.parseInt(length.trim());
-                String id = "order-" + events;
+                String id = "account-" + events;
                 build(store, id, events);
-                try (AggregateRepository<Order, OrderCommand, OrderEvent> replaying = AggregateRepository
-                        .builder(store, Orders.DEFINITION).snapshotCollection("no_snapshots").build();
-                     AggregateRepository<Order, OrderCommand, OrderEvent> snapshotting = AggregateRepository
-                        .builder(store, Orders.DEFINITION).build()) {
+                try (AggregateRepository<Account, Command, Event> replaying = AggregateRepository
+                        .builder(store, Account.DEFINITION).snapshotCollection("no_snapshots").build();
+                     AggregateRepository<Account, Command, Event> snapshotting = AggregateRepository
+                        .builder(store, Account.DEFINITION).build()) {
                     measure(replaying, id, events, "none", warmup, measure);
                     measure(snapshotting, id, events, events > EVENTS_AFTER_SNAPSHOT ? "50 events before the head"
                         : "none (stream too short)", warmup, measure);
@@ -77,29 +70,29 @@ public final class RepositoryBenchmark {
     }
 
     /**
-     * Appends an order and its notes in batches; when the stream is long enough, the event 50 before the head is
+     * Appends an account and its notes in batches; when the stream is long enough, the event 50 before the head is
      * saved through a repository that snapshots it.
      */
     private static void build(EventStore store, String id, int events) throws Exception {
         int snapshotAt = events > EVENTS_AFTER_SNAPSHOT ? events - EVENTS_AFTER_SNAPSHOT : 0;
         List<NewEvent> batch = new ArrayList<>();
-        batch.add(NewEvent.builder(Orders.CREATED).schemaVersion(2).payload(new OrderCreated("customer-7", "EUR", LINES)).build());
+        batch.add(NewEvent.builder(Account.OPENED).schemaVersion(2).payload(new Account.Opened("alice", "EUR")).build());
         long version = 0;
         for (int n = 2; n <= events; n++) {
             if (n == snapshotAt) {
                 version = flush(store, id, version, batch);
-                try (AggregateRepository<Order, OrderCommand, OrderEvent> snapshotEveryEvent = AggregateRepository
-                        .builder(store, Orders.DEFINITION).snapshotEvery(1).build()) {
-                    Aggregate<Order, OrderCommand, OrderEvent> order = snapshotEveryEvent.update(id,
-                        state -> Order.decide(state, new OrderCommand.AddNote("note " + snapshotAt)));
-                    version = order.version();
+                try (AggregateRepository<Account, Command, Event> snapshotEveryEvent = AggregateRepository
+                        .builder(store, Account.DEFINITION).snapshotEvery(1).build()) {
+                    Aggregate<Account, Command, Event> account = snapshotEveryEvent.update(id,
+                        state -> Account.decide(state, new Command.Note("note " + snapshotAt)));
+                    version = account.version();
                     if (!snapshotEveryEvent.awaitSnapshots(Duration.ofSeconds(30))) {
                         throw new IllegalStateException("the snapshot of " + id + " was not written");
                     }
                 }
                 continue;
             }
-            batch.add(NewEvent.of(Orders.NOTE_ADDED, new OrderNoteAdded("note " + n)));
+            batch.add(NewEvent.of("AccountNoted", new Account.Noted("note " + n)));
             if (batch.size() == 500) {
                 version = flush(store, id, version, batch);
             }
@@ -111,12 +104,12 @@ public final class RepositoryBenchmark {
         if (batch.isEmpty()) {
             return version;
         }
-        long newVersion = store.append(Orders.AGGREGATE_TYPE, id, ExpectedVersion.exactly(version), batch).newVersion();
+        long newVersion = store.append(Account.TYPE, id, ExpectedVersion.exactly(version), batch).newVersion();
         batch.clear();
         return newVersion;
     }
 
-    private static void measure(AggregateRepository<Order, OrderCommand, OrderEvent> repository, String id, int events,
+    private static void measure(AggregateRepository<Account, Command, Event> repository, String id, int events,
                                 String snapshot, Duration warmup, Duration measure) {
         long warmupEnd = System.nanoTime() + warmup.toNanos();
         while (System.nanoTime() < warmupEnd) {
@@ -127,12 +120,12 @@ public final class RepositoryBenchmark {
         long end = System.nanoTime() + measure.toNanos();
         while (System.nanoTime() < end || latencies.count() < 20) {
             long start = System.nanoTime();
-            Aggregate<Order, OrderCommand, OrderEvent> order = repository.load(id);
+            Aggregate<Account, Command, Event> account = repository.load(id);
             latencies.record(System.nanoTime() - start);
-            if (order.version() != events) {
-                throw new IllegalStateException(id + " loaded at version " + order.version() + ", expected " + events);
+            if (account.version() != events) {
+                throw new IllegalStateException(id + " loaded at version " + account.version() + ", expected " + events);
             }
-            replayed = order.eventsReplayed();
+            replayed = account.eventsReplayed();
         }
         System.out.printf("| %,d | %s | %,d | %,d | %.2f | %.2f | %.2f |%n", events, snapshot, replayed, latencies.count(),
             latencies.percentileMillis(50), latencies.percentileMillis(99), latencies.meanMillis());

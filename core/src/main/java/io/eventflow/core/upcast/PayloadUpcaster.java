@@ -1,4 +1,4 @@
-package io.eventflow.writer.upcast;
+package io.eventflow.core.upcast;
 
 import java.io.Serializable;
 

@@ -1,4 +1,4 @@
-package io.eventflow.writer;
+package io.eventflow.core.event;
 
 /**
  * The event document: the contract between the writer and the projection job. Every event is one document in the

@@ -1,9 +1,10 @@
-package io.eventflow.writer.upcast;
+package io.eventflow.core.upcast;
 
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -45,6 +46,11 @@ public final class Upcasters implements Serializable {
     /** The newest schema version of an event type that this history knows (1 if it has no upcasters). */
     public int currentVersion(String eventType) {
         return currentVersions.getOrDefault(eventType, 1);
+    }
+
+    /** The event types this history has upcasters for. */
+    public Set<String> eventTypes() {
+        return steps.keySet();
     }
 
     /** Whether this history has upcasters for an event type, that is, whether the type has more than one version. */
@@ -111,6 +117,17 @@ public final class Upcasters implements Serializable {
             if (previous != null) {
                 throw new IllegalArgumentException("an upcaster of " + eventType + " from v" + fromVersion + " is already registered");
             }
+            return this;
+        }
+
+        /**
+         * Registers every step of another history, for example to run the projections of several providers with one
+         * history.
+         *
+         * @throws IllegalArgumentException if both register a step from the same version of the same event type
+         */
+        public Builder include(Upcasters other) {
+            other.steps.forEach((type, byVersion) -> byVersion.forEach((version, step) -> register(type, version, step)));
             return this;
         }
 

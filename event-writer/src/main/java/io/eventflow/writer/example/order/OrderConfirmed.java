@@ -1,5 +1,0 @@
-package io.eventflow.writer.example.order;
-
-/** {@code OrderConfirmed}: {@code {}}. */
-public record OrderConfirmed() implements OrderEvent {
-}

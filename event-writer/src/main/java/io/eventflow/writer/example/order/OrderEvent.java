@@ -1,5 +1,0 @@
-package io.eventflow.writer.example.order;
-
-/** The events of an {@link Order}; stored under the type names in {@link Orders}. */
-public sealed interface OrderEvent permits OrderCreated, OrderConfirmed, OrderShipped, OrderCancelled, OrderNoteAdded {
-}
