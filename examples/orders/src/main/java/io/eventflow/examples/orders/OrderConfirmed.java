@@ -1,0 +1,5 @@
+package io.eventflow.examples.orders;
+
+/** {@code OrderConfirmed}: {@code {}}. */
+public record OrderConfirmed() implements OrderEvent {
+}
