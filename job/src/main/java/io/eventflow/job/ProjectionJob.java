@@ -2,24 +2,32 @@ package io.eventflow.job;
 
 import static io.eventflow.job.config.JobOptions.*;
 
+import java.time.Duration;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.eventflow.core.job.JobOperators;
 import io.eventflow.job.config.JobConfig;
 import io.eventflow.job.config.JobOutput;
-import io.eventflow.job.config.MongoConnection;
 import io.eventflow.job.model.ChangeRecord;
+import io.eventflow.job.model.Contribution;
+import io.eventflow.job.model.CrossAggregateUpdate;
 import io.eventflow.job.model.DeadLetter;
 import io.eventflow.job.model.EventEnvelope;
 import io.eventflow.job.model.GapAlert;
@@ -29,9 +37,14 @@ import io.eventflow.job.ordering.GapFiller;
 import io.eventflow.job.ordering.MongoGapFiller;
 import io.eventflow.job.ordering.OrderingFunction;
 import io.eventflow.job.ordering.OrderingSettings;
-import io.eventflow.job.projection.Projection;
+import io.eventflow.job.projection.ProjectionCatalog;
+import io.eventflow.job.projection.ProjectionFailures;
 import io.eventflow.job.projection.ProjectionOperator;
 import io.eventflow.job.projection.ProjectionRegistry;
+import io.eventflow.job.projection.crossaggregate.ContributionRouter;
+import io.eventflow.job.projection.crossaggregate.CrossAggregateOperator;
+import io.eventflow.job.sink.CrossAggregateCommitter;
+import io.eventflow.job.sink.CrossAggregateSink;
 import io.eventflow.job.sink.EventRecordSerializer;
 import io.eventflow.job.sink.JsonRecordSerializer;
 import io.eventflow.job.sink.KafkaSinks;
@@ -39,34 +52,38 @@ import io.eventflow.job.sink.ReadModelSinks;
 import io.eventflow.job.source.ChangeRecordRouter;
 import io.eventflow.job.source.EventDocumentReader;
 import io.eventflow.job.source.EventSources;
+import io.eventflow.projection.CrossAggregateProjection;
+import io.eventflow.projection.Projection;
 
 /**
  * The projection job: the event collection's change stream (Flink CDC), validated, put back in per-aggregate order,
- * projected into version-guarded read models in MongoDB, and published exactly once to Kafka.
+ * projected into version-guarded read models in MongoDB, per aggregate and across aggregates, and published exactly
+ * once to Kafka.
  *
  * <pre>
  * MongoDB CDC source ─▶ validate ─▶ keyBy(aggregateId) ─▶ restore order ─┬─▶ projections ─▶ MongoDB read models
- *                          │ dead letters, integrity                     └─▶ Kafka events (exactly-once)
- *                          └─▶ Kafka &lt;prefix&gt;.dlq, &lt;prefix&gt;.integrity    gap alerts ─▶ Kafka &lt;prefix&gt;.alerts
+ *                          │ dead letters, integrity                     ├─▶ route ─▶ keyBy(projection, document)
+ *                          │                                             │     ─▶ cross-aggregate projections
+ *                          │                                             │     ─▶ MongoDB, at checkpoint completion
+ *                          └─▶ Kafka &lt;prefix&gt;.dlq, &lt;prefix&gt;.integrity    └─▶ Kafka events (exactly-once)
+ *                                                                          gap alerts ─▶ Kafka &lt;prefix&gt;.alerts
  * </pre>
  *
- * Every stateful operator has a stable uid; savepoints depend on them. Run with
- * {@code flink run job/target/projection-job.jar --config job.yaml}; see README for the options.
+ * The projections are the users': the job runs every {@code ProjectionProvider} on its classpath (or those the
+ * {@code projections} option names). Every stateful operator has a stable uid ({@link JobOperators}); savepoints
+ * depend on them. Run with {@code bin/submit --jar app.jar -- --config job.yaml}; see README for the options.
  */
 public final class ProjectionJob {
 
     private static final Logger log = LoggerFactory.getLogger(ProjectionJob.class);
 
-    public static final String ROUTER_UID = "validate-change-records";
-    public static final String ORDERING_UID = "order-per-aggregate";
-    public static final String PROJECTIONS_UID = "apply-projections";
-    public static final String KAFKA_EVENTS_UID = "kafka-events-sink";
-    public static final String KAFKA_DEAD_LETTERS_UID = "kafka-dead-letter-sink";
-    public static final String KAFKA_INTEGRITY_UID = "kafka-integrity-sink";
-    public static final String KAFKA_ALERTS_UID = "kafka-gap-alert-sink";
-
-    /** Aggregates a projection mini-batch holds before it is flushed early. */
-    static final int MAX_BUNDLED_AGGREGATES = 20_000;
+    /** Longest reason a dead letter carries. */
+    static final int MAX_REASON_CHARS = 2_000;
+    /** Aggregates (or documents) a projection mini-batch holds before it is flushed early. */
+    static final int MAX_BUNDLED_KEYS = 20_000;
+    /** How the cross-aggregate committer retries a batch before it hands it back to Flink. */
+    static final CrossAggregateCommitter.Settings COMMITTER = new CrossAggregateCommitter.Settings(3,
+        Duration.ofMillis(500), 1000);
 
     private final JobConfig config;
     private final ProjectionRegistry registry;
@@ -85,14 +102,16 @@ public final class ProjectionJob {
 
     public static void main(String[] args) throws Exception {
         JobConfig config = JobConfig.load(args, System.getenv());
+        ProjectionCatalog catalog = ProjectionCatalog.discover(Thread.currentThread().getContextClassLoader());
+        ProjectionRegistry registry = catalog.select(config.projections());
         log.info("starting with {}", config);
+        log.info("projections discovered: {}; running: {}", catalog.describe(), registry.names());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        ProjectionJob job = new ProjectionJob(config, ProjectionRegistry.builtIn(config.get(PROJECTIONS)));
+        ProjectionJob job = new ProjectionJob(config, registry);
         job.configure(env);
         job.build(env);
         env.execute(config.get(JOB_NAME));
     }
-
     /**
      * Exactly-once checkpoints, kept when the job is cancelled, the job's parallelism, and object reuse: the
      * operators never hold on to their input (ordering copies what it buffers), so records are passed between
@@ -112,13 +131,11 @@ public final class ProjectionJob {
 
     /** The whole pipeline, reading the event collection with Flink CDC. */
     public void build(StreamExecutionEnvironment env) {
-        MongoConnection store = config.eventStore();
         DataStream<ChangeRecord> changes = env
             .fromSource(EventSources.create(config), WatermarkStrategy.noWatermarks(),
                 "MongoDB change stream: " + config.get(MONGODB_DATABASE) + "." + config.get(MONGODB_COLLECTION))
             .uid(config.get(SOURCE_UID))
             .setParallelism(config.get(SOURCE_PARALLELISM));
-        log.debug("event store {}", store);
         build(changes);
     }
 
@@ -129,7 +146,7 @@ public final class ProjectionJob {
 
         SingleOutputStreamOperator<EventEnvelope> events = changes
             .process(new ChangeRecordRouter(reader, maxDocumentChars), TypeInformation.of(EventEnvelope.class))
-            .uid(ROUTER_UID).name("Validate events, divert bad input");
+            .uid(JobOperators.ROUTER_UID).name(JobOperators.ROUTER_NAME);
 
         OrderingSettings ordering = new OrderingSettings(config.get(ORDERING_GAP_TIMEOUT),
             config.get(ORDERING_SNAPSHOT_GAP_TIMEOUT), config.get(ORDERING_GAP_POLICY),
@@ -139,20 +156,13 @@ public final class ProjectionJob {
         SingleOutputStreamOperator<EventEnvelope> ordered = events
             .keyBy(event -> event.aggregateId)
             .process(new OrderingFunction(ordering, filler), TypeInformation.of(EventEnvelope.class))
-            .uid(ORDERING_UID).name("Restore per-aggregate order");
+            .uid(JobOperators.ORDERING_UID).name(JobOperators.ORDERING_NAME);
 
         EnumSet<JobOutput> outputs = config.outputs();
         DataStream<DeadLetter> deadLetters = events.getSideOutput(ChangeRecordRouter.DEAD_LETTERS)
             .union(ordered.getSideOutput(OrderingFunction.DEAD_LETTERS));
         if (outputs.contains(JobOutput.READ_MODELS)) {
-            // ordered is partitioned by aggregateId already: no second shuffle for the projections
-            SingleOutputStreamOperator<ReadModelUpdate> updates = DataStreamUtils
-                .reinterpretAsKeyedStream(ordered, event -> event.aggregateId)
-                .transform("Apply projections", TypeInformation.of(ReadModelUpdate.class), new ProjectionOperator(registry,
-                    maxDocumentChars, config.get(PROJECTION_FLUSH_INTERVAL).toMillis(), MAX_BUNDLED_AGGREGATES))
-                .uid(PROJECTIONS_UID);
-            sinkReadModels(updates);
-            DataStream<DeadLetter> projectionDeadLetters = updates.getSideOutput(ProjectionOperator.DEAD_LETTERS);
+            DataStream<DeadLetter> projectionDeadLetters = project(ordered);
             if (outputs.contains(JobOutput.KAFKA)) {
                 deadLetters = deadLetters.union(projectionDeadLetters);
             } else {
@@ -166,7 +176,7 @@ public final class ProjectionJob {
 
         ordered.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("events"), transactionTimeout(),
                 config.kafkaProperties(), new EventRecordSerializer(config.get(KAFKA_TOPIC_PREFIX), config.get(KAFKA_TOPIC_MODE))))
-            .uid(KAFKA_EVENTS_UID).name("Publish events to Kafka (exactly-once)");
+            .uid(JobOperators.KAFKA_EVENTS_UID).name("Publish events to Kafka (exactly-once)");
 
         publishDeadLetters(deadLetters);
 
@@ -174,18 +184,60 @@ public final class ProjectionJob {
         violations.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("integrity"), transactionTimeout(),
                 config.kafkaProperties(), new JsonRecordSerializer<IntegrityViolation>(topic("integrity"),
                     violation -> violation.documentKeyJson)))
-            .uid(KAFKA_INTEGRITY_UID).name("Publish integrity violations");
+            .uid(JobOperators.KAFKA_INTEGRITY_UID).name("Publish integrity violations");
 
         DataStream<GapAlert> alerts = ordered.getSideOutput(OrderingFunction.GAP_ALERTS);
         alerts.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("alerts"), transactionTimeout(),
                 config.kafkaProperties(), new JsonRecordSerializer<GapAlert>(topic("alerts"), alert -> alert.aggregateId)))
-            .uid(KAFKA_ALERTS_UID).name("Publish gap alerts");
+            .uid(JobOperators.KAFKA_ALERTS_UID).name("Publish gap alerts");
+    }
+
+    /** The projections of both kinds and their read-model sinks; returns the projections' dead letters. */
+    private DataStream<DeadLetter> project(SingleOutputStreamOperator<EventEnvelope> ordered) {
+        ProjectionFailures.Settings failures = new ProjectionFailures.Settings(config.get(DEAD_LETTER_MAX_DOCUMENT_BYTES),
+            MAX_REASON_CHARS);
+        long flushInterval = config.get(PROJECTION_FLUSH_INTERVAL).toMillis();
+        // ordered is partitioned by aggregateId already: no second shuffle for the projections
+        KeyedStream<EventEnvelope, String> byAggregate = DataStreamUtils.reinterpretAsKeyedStream(ordered,
+            event -> event.aggregateId);
+        DataStream<DeadLetter> deadLetters = null;
+        if (!registry.projections().isEmpty()) {
+            SingleOutputStreamOperator<ReadModelUpdate> updates = byAggregate
+                .transform(JobOperators.PROJECTIONS_NAME, TypeInformation.of(ReadModelUpdate.class),
+                    new ProjectionOperator(registry, failures, flushInterval, MAX_BUNDLED_KEYS))
+                .uid(JobOperators.PROJECTIONS_UID);
+            sinkReadModels(updates);
+            deadLetters = updates.getSideOutput(ProjectionOperator.DEAD_LETTERS);
+        }
+        if (!registry.crossAggregateProjections().isEmpty()) {
+            SingleOutputStreamOperator<Contribution> contributions = byAggregate
+                .process(new ContributionRouter(registry, failures), TypeInformation.of(Contribution.class))
+                .uid(JobOperators.CROSS_AGGREGATE_ROUTER_UID).name(JobOperators.CROSS_AGGREGATE_ROUTER_NAME);
+            SingleOutputStreamOperator<CrossAggregateUpdate> documents = contributions
+                .keyBy(contribution -> Tuple2.of(contribution.projection, contribution.documentKey),
+                    Types.TUPLE(Types.STRING, Types.STRING))
+                .transform(JobOperators.CROSS_AGGREGATE_PROJECTIONS_NAME, TypeInformation.of(CrossAggregateUpdate.class),
+                    new CrossAggregateOperator(registry, failures, flushInterval, MAX_BUNDLED_KEYS))
+                .uid(JobOperators.CROSS_AGGREGATE_PROJECTIONS_UID);
+            Map<String, String> collections = new LinkedHashMap<>();
+            for (CrossAggregateProjection<?> projection : registry.crossAggregateProjections()) {
+                collections.put(projection.name(), projection.collection() + config.get(READMODEL_COLLECTION_SUFFIX));
+            }
+            documents.sinkTo(new CrossAggregateSink(config.eventStore(), config.get(READMODEL_DATABASE), collections,
+                    COMMITTER))
+                .uid(JobOperators.CROSS_AGGREGATE_SINK_UID)
+                .name("Commit cross-aggregate documents to " + config.get(READMODEL_DATABASE) + " (at checkpoints)");
+            DataStream<DeadLetter> crossDeadLetters = contributions.getSideOutput(ContributionRouter.DEAD_LETTERS)
+                .union(documents.getSideOutput(CrossAggregateOperator.DEAD_LETTERS));
+            deadLetters = deadLetters == null ? crossDeadLetters : deadLetters.union(crossDeadLetters);
+        }
+        return deadLetters;
     }
 
     private void publishDeadLetters(DataStream<DeadLetter> deadLetters) {
         deadLetters.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("dlq"), transactionTimeout(),
                 config.kafkaProperties(), new JsonRecordSerializer<DeadLetter>(topic("dlq"), letter -> letter.aggregateId)))
-            .uid(KAFKA_DEAD_LETTERS_UID).name("Publish dead letters");
+            .uid(JobOperators.KAFKA_DEAD_LETTERS_UID).name("Publish dead letters");
     }
 
     private void sinkReadModels(DataStream<ReadModelUpdate> updates) {
@@ -194,12 +246,12 @@ public final class ProjectionJob {
             String name = projection.name();
             String collection = projection.collection() + config.get(READMODEL_COLLECTION_SUFFIX);
             updates.filter(update -> update.projection.equals(name))
-                .uid("select-" + name).name("Select " + name + " updates")
+                .uid(JobOperators.SELECT_UID_PREFIX + name).name("Select " + name + " updates")
                 .sinkTo(ReadModelSinks.create(uri, config.get(READMODEL_DATABASE), collection,
                     config.get(READMODEL_BATCH_SIZE), config.get(READMODEL_BATCH_INTERVAL).toMillis(),
                     config.get(READMODEL_MAX_RETRIES)))
-                .uid("read-model-sink-" + name).name("Upsert " + config.get(READMODEL_DATABASE) + "." + collection
-                    + " (version-guarded)");
+                .uid(JobOperators.READ_MODEL_SINK_UID_PREFIX + name).name("Upsert " + config.get(READMODEL_DATABASE)
+                    + "." + collection + " (version-guarded)");
         }
     }
 
@@ -211,7 +263,7 @@ public final class ProjectionJob {
         return config.get(KAFKA_TRANSACTIONAL_ID_PREFIX) + "-" + sink;
     }
 
-    private java.time.Duration transactionTimeout() {
+    private Duration transactionTimeout() {
         return config.get(KAFKA_TRANSACTION_TIMEOUT);
     }
 

@@ -12,35 +12,44 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.junit.jupiter.api.Test;
 
+import io.eventflow.core.job.JobOperators;
 import io.eventflow.job.config.JobConfig;
 import io.eventflow.job.model.ChangeRecord;
-import io.eventflow.job.projection.ProjectionRegistry;
+import io.eventflow.job.projection.ProjectionCatalog;
+import io.eventflow.job.testing.PerCategory;
 
 /** Which operators the job builds for each setting of {@code outputs}; every one keeps its stable uid. */
 class ProjectionJobGraphTest {
 
     @Test
     void bothOutputsByDefault() {
-        assertThat(operatorUids("read-models;kafka")).contains(ProjectionJob.ORDERING_UID, ProjectionJob.PROJECTIONS_UID,
-            "read-model-sink-order", ProjectionJob.KAFKA_EVENTS_UID, ProjectionJob.KAFKA_DEAD_LETTERS_UID,
-            ProjectionJob.KAFKA_INTEGRITY_UID, ProjectionJob.KAFKA_ALERTS_UID);
+        assertThat(operatorUids("read-models;kafka")).contains(JobOperators.ORDERING_UID, JobOperators.PROJECTIONS_UID,
+            "read-model-sink-tally", JobOperators.KAFKA_EVENTS_UID, JobOperators.KAFKA_DEAD_LETTERS_UID,
+            JobOperators.KAFKA_INTEGRITY_UID, JobOperators.KAFKA_ALERTS_UID);
+    }
+
+    @Test
+    void crossAggregateProjectionsGetTheirRouterFoldAndTwoPhaseCommitSink() {
+        assertThat(operatorUids("read-models;kafka")).contains(JobOperators.CROSS_AGGREGATE_ROUTER_UID,
+            JobOperators.CROSS_AGGREGATE_PROJECTIONS_UID, JobOperators.CROSS_AGGREGATE_SINK_UID);
     }
 
     @Test
     void aReadModelJobPublishesOnlyItsProjectionDeadLetters() {
         List<String> uids = operatorUids("read-models");
-        assertThat(uids).contains(ProjectionJob.ORDERING_UID, ProjectionJob.PROJECTIONS_UID, "read-model-sink-order",
-            ProjectionJob.KAFKA_DEAD_LETTERS_UID);
-        assertThat(uids).doesNotContain(ProjectionJob.KAFKA_EVENTS_UID, ProjectionJob.KAFKA_INTEGRITY_UID,
-            ProjectionJob.KAFKA_ALERTS_UID);
+        assertThat(uids).contains(JobOperators.ORDERING_UID, JobOperators.PROJECTIONS_UID, "read-model-sink-tally",
+            JobOperators.KAFKA_DEAD_LETTERS_UID);
+        assertThat(uids).doesNotContain(JobOperators.KAFKA_EVENTS_UID, JobOperators.KAFKA_INTEGRITY_UID,
+            JobOperators.KAFKA_ALERTS_UID);
     }
 
     @Test
     void aKafkaJobRunsNoProjections() {
         List<String> uids = operatorUids("kafka");
-        assertThat(uids).contains(ProjectionJob.ORDERING_UID, ProjectionJob.KAFKA_EVENTS_UID,
-            ProjectionJob.KAFKA_DEAD_LETTERS_UID, ProjectionJob.KAFKA_INTEGRITY_UID, ProjectionJob.KAFKA_ALERTS_UID);
-        assertThat(uids).doesNotContain(ProjectionJob.PROJECTIONS_UID, "read-model-sink-order");
+        assertThat(uids).contains(JobOperators.ORDERING_UID, JobOperators.KAFKA_EVENTS_UID,
+            JobOperators.KAFKA_DEAD_LETTERS_UID, JobOperators.KAFKA_INTEGRITY_UID, JobOperators.KAFKA_ALERTS_UID);
+        assertThat(uids).doesNotContain(JobOperators.PROJECTIONS_UID, "read-model-sink-tally",
+            JobOperators.CROSS_AGGREGATE_PROJECTIONS_UID, JobOperators.CROSS_AGGREGATE_SINK_UID);
     }
 
     private static List<String> operatorUids(String outputs) {
@@ -50,7 +59,7 @@ class ProjectionJobGraphTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         DataStream<ChangeRecord> changes = env.fromSequence(1, 1)
             .map(ignored -> new ChangeRecord()).returns(TypeInformation.of(ChangeRecord.class));
-        new ProjectionJob(config, ProjectionRegistry.builtIn(List.of("order"))).build(changes);
+        new ProjectionJob(config, ProjectionCatalog.of(new PerCategory.Provider()).select(List.of())).build(changes);
         return env.getStreamGraph().getStreamNodes().stream().map(StreamNode::getTransformationUID)
             .filter(uid -> uid != null).toList();
     }

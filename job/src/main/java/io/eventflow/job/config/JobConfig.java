@@ -1,5 +1,7 @@
 package io.eventflow.job.config;
 
+import io.eventflow.job.source.StartupMode;
+import io.eventflow.job.mongo.MongoConnection;
 import static io.eventflow.job.config.JobOptions.*;
 
 import java.io.Serializable;
@@ -152,7 +154,7 @@ public final class JobConfig implements Serializable {
                 + needed + "): a transaction stays open until its checkpoint completes");
         }
         outputs();
-        for (String projection : get(PROJECTIONS)) {
+        for (String projection : get(PROJECTIONS) == null ? List.<String>of() : get(PROJECTIONS)) {
             if (projection.isBlank()) {
                 throw invalid(PROJECTIONS, "must not contain an empty name");
             }
@@ -172,6 +174,12 @@ public final class JobConfig implements Serializable {
     /** The typed value of an option (its default when not set). */
     public <T> T get(ConfigOption<T> option) {
         return configuration().get(option);
+    }
+
+    /** The projections the {@code projections} option names; empty when it is not set (run every one discovered). */
+    public java.util.List<String> projections() {
+        java.util.List<String> names = get(PROJECTIONS);
+        return names == null ? java.util.List.of() : names.stream().map(String::trim).filter(name -> !name.isEmpty()).toList();
     }
 
     /** The event store's connection. */

@@ -1,11 +1,17 @@
 package io.eventflow.job.config;
 
+import io.eventflow.job.source.StartupMode;
+import io.eventflow.job.sink.TopicMode;
+import io.eventflow.job.ordering.GapPolicy;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import java.time.Duration;
 import java.util.List;
 
 import org.apache.flink.configuration.ConfigOption;
+
+import io.eventflow.core.job.JobOperators;
+import io.eventflow.core.job.JobOptionKeys;
 
 /**
  * Every option of the projection job, with its default and meaning. Options come from a YAML or properties file
@@ -17,7 +23,7 @@ public final class JobOptions {
 
     // --- the event store (source) ---
 
-    public static final ConfigOption<String> MONGODB_URI = key("mongodb.uri").stringType().noDefaultValue()
+    public static final ConfigOption<String> MONGODB_URI = key(JobOptionKeys.MONGODB_URI).stringType().noDefaultValue()
         .withDescription("Connection string of the event store's replica set, for example "
             + "mongodb://db1:27017,db2:27017/?replicaSet=rs0&tls=true. Without credentials: those go in "
             + "mongodb.username and mongodb.password, so that they are never part of a logged string.");
@@ -26,12 +32,12 @@ public final class JobOptions {
     public static final ConfigOption<String> MONGODB_PASSWORD = key("mongodb.password").stringType().noDefaultValue()
         .withDescription("Password of mongodb.username. Prefer the environment variable EVENTFLOW_MONGODB_PASSWORD. "
             + "Never logged.");
-    public static final ConfigOption<String> MONGODB_DATABASE = key("mongodb.database").stringType()
+    public static final ConfigOption<String> MONGODB_DATABASE = key(JobOptionKeys.MONGODB_DATABASE).stringType()
         .defaultValue("eventstore").withDescription("Database of the event collection.");
-    public static final ConfigOption<String> MONGODB_COLLECTION = key("mongodb.collection").stringType()
+    public static final ConfigOption<String> MONGODB_COLLECTION = key(JobOptionKeys.MONGODB_COLLECTION).stringType()
         .defaultValue("events").withDescription("The event collection.");
 
-    public static final ConfigOption<StartupMode> SOURCE_STARTUP_MODE = key("source.startup.mode")
+    public static final ConfigOption<StartupMode> SOURCE_STARTUP_MODE = key(JobOptionKeys.SOURCE_STARTUP_MODE)
         .enumType(StartupMode.class).defaultValue(StartupMode.INITIAL)
         .withDescription("INITIAL (snapshot, then stream; rebuilds), LATEST (only new events) or TIMESTAMP. Used "
             + "only when the job starts without state; a restore resumes where the state says.");
@@ -56,8 +62,8 @@ public final class JobOptions {
     public static final ConfigOption<Integer> SOURCE_POLL_MAX_BATCH_SIZE = key("source.poll-max-batch-size").intType()
         .defaultValue(1024).withDescription("Changes handed to Flink at once; a full batch is handed over at "
             + "once (Flink CDC's poll.max.batch.size).");
-    public static final ConfigOption<String> SOURCE_UID = key("source.uid").stringType()
-        .defaultValue("mongodb-cdc-source").withDescription("Operator uid of the source. Change it (with "
+    public static final ConfigOption<String> SOURCE_UID = key(JobOptionKeys.SOURCE_UID).stringType()
+        .defaultValue(JobOperators.SOURCE_UID).withDescription("Operator uid of the source. Change it (with "
             + "allowNonRestoredState) to start a fresh source while keeping the ordering and projection state, "
             + "for example after the resume token left the oplog.");
 
@@ -79,16 +85,17 @@ public final class JobOptions {
 
     // --- projections and read models ---
 
-    public static final ConfigOption<List<String>> PROJECTIONS = key("projections").stringType().asList()
-        .defaultValues("order", "stream-summary").withDescription("Projections to run, by name.");
+    public static final ConfigOption<List<String>> PROJECTIONS = key(JobOptionKeys.PROJECTIONS).stringType().asList()
+        .noDefaultValue().withDescription("Projections to run, by name, separated by ';'. Without it, every projection "
+            + "found on the job's classpath (each ProjectionProvider of the job jar and of the jars added to it).");
     public static final ConfigOption<Duration> PROJECTION_FLUSH_INTERVAL = key("projection.flush-interval").durationType()
         .defaultValue(Duration.ofMillis(100)).withDescription("Read models changed by events are written at most once "
             + "per interval, with their newest version (the upserts are version-guarded, so nothing is lost). 0 writes "
             + "after every event. Each flush writes every changed aggregate's state and read model: with RocksDB and many "
             + "busy aggregates, a longer interval trades read-model latency for far fewer writes.");
-    public static final ConfigOption<String> READMODEL_DATABASE = key("readmodel.database").stringType()
+    public static final ConfigOption<String> READMODEL_DATABASE = key(JobOptionKeys.READMODEL_DATABASE).stringType()
         .defaultValue("readmodels").withDescription("Database of the read models.");
-    public static final ConfigOption<String> READMODEL_COLLECTION_SUFFIX = key("readmodel.collection-suffix")
+    public static final ConfigOption<String> READMODEL_COLLECTION_SUFFIX = key(JobOptionKeys.READMODEL_COLLECTION_SUFFIX)
         .stringType().defaultValue("").withDescription("Appended to every projection's collection, for example "
             + "_v2 when rebuilding into new collections next to the live ones.");
     public static final ConfigOption<Integer> READMODEL_BATCH_SIZE = key("readmodel.batch-size").intType()
@@ -102,16 +109,16 @@ public final class JobOptions {
 
     // --- Kafka ---
 
-    public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS = key("kafka.bootstrap-servers").stringType()
+    public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS = key(JobOptionKeys.KAFKA_BOOTSTRAP_SERVERS).stringType()
         .noDefaultValue().withDescription("Kafka brokers, host:port[,host:port].");
-    public static final ConfigOption<String> KAFKA_TOPIC_PREFIX = key("kafka.topic-prefix").stringType()
+    public static final ConfigOption<String> KAFKA_TOPIC_PREFIX = key(JobOptionKeys.KAFKA_TOPIC_PREFIX).stringType()
         .defaultValue("events").withDescription("Events go to <prefix>.<aggregateType> (or <prefix> in SINGLE "
             + "mode); dead letters to <prefix>.dlq, integrity violations to <prefix>.integrity, gap alerts to "
             + "<prefix>.alerts.");
     public static final ConfigOption<TopicMode> KAFKA_TOPIC_MODE = key("kafka.topic-mode").enumType(TopicMode.class)
         .defaultValue(TopicMode.PER_AGGREGATE_TYPE).withDescription("PER_AGGREGATE_TYPE or SINGLE. Events "
             + "without an aggregate type go to <prefix>.untyped in PER_AGGREGATE_TYPE mode.");
-    public static final ConfigOption<String> KAFKA_TRANSACTIONAL_ID_PREFIX = key("kafka.transactional-id-prefix")
+    public static final ConfigOption<String> KAFKA_TRANSACTIONAL_ID_PREFIX = key(JobOptionKeys.KAFKA_TRANSACTIONAL_ID_PREFIX)
         .stringType().defaultValue("eventflow-projection").withDescription("Prefix of the Kafka transactional "
             + "ids; unique per job, and unchanged across restarts and upgrades so that open transactions recover.");
     public static final ConfigOption<Duration> KAFKA_TRANSACTION_TIMEOUT = key("kafka.transaction-timeout")
@@ -130,7 +137,7 @@ public final class JobOptions {
 
     // --- checkpoints and the job ---
 
-    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("checkpoint.interval").durationType()
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key(JobOptionKeys.CHECKPOINT_INTERVAL).durationType()
         .defaultValue(Duration.ofSeconds(10)).withDescription("Exactly-once checkpoint interval: Kafka "
             + "transactions commit and read-model batches are flushed at each checkpoint.");
     public static final ConfigOption<Duration> CHECKPOINT_TIMEOUT = key("checkpoint.timeout").durationType()
@@ -138,13 +145,13 @@ public final class JobOptions {
     public static final ConfigOption<Duration> CHECKPOINT_MIN_PAUSE = key("checkpoint.min-pause").durationType()
         .defaultValue(Duration.ofSeconds(1)).withDescription("Least time between the end of one checkpoint and the "
             + "start of the next.");
-    public static final ConfigOption<List<String>> OUTPUTS = key("outputs").stringType().asList()
-        .defaultValues("read-models", "kafka").withDescription("What the job writes: read-models, kafka, or both. A "
+    public static final ConfigOption<List<String>> OUTPUTS = key(JobOptionKeys.OUTPUTS).stringType().asList()
+        .defaultValues(JobOptionKeys.OUTPUT_READ_MODELS, JobOptionKeys.OUTPUT_KAFKA).withDescription("What the job writes: read-models, kafka, or both. A "
             + "rebuild job writes read-models only, and then only projection dead letters reach Kafka; a job without "
             + "read-models runs no projections.");
-    public static final ConfigOption<String> JOB_NAME = key("job.name").stringType()
+    public static final ConfigOption<String> JOB_NAME = key(JobOptionKeys.JOB_NAME).stringType()
         .defaultValue("eventflow-projections").withDescription("Name of the job in the dashboard.");
-    public static final ConfigOption<Integer> JOB_PARALLELISM = key("job.parallelism").intType().defaultValue(-1)
+    public static final ConfigOption<Integer> JOB_PARALLELISM = key(JobOptionKeys.JOB_PARALLELISM).intType().defaultValue(-1)
         .withDescription("Parallelism of ordering, projections and sinks; -1 takes the cluster's default.");
 
     /** Keys under this prefix are passed to the Kafka producers as they are (TLS, SASL/SCRAM, ...). */

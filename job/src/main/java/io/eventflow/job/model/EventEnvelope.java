@@ -52,6 +52,25 @@ public class EventEnvelope {
         return envelope;
     }
 
+    /** A copy: operators that keep an event beyond the call copy it, since with object reuse the caller may recycle it. */
+    public EventEnvelope copy() {
+        EventEnvelope copy = new EventEnvelope();
+        copy.eventId = eventId;
+        copy.aggregateId = aggregateId;
+        copy.aggregateType = aggregateType;
+        copy.sequenceNo = sequenceNo;
+        copy.eventType = eventType;
+        copy.schemaVersion = schemaVersion;
+        copy.occurredAtMillis = occurredAtMillis;
+        copy.payloadJson = payloadJson;
+        copy.metadataJson = metadataJson;
+        copy.commitId = commitId;
+        copy.clusterTime = clusterTime;
+        copy.snapshot = snapshot;
+        copy.placeholder = placeholder;
+        return copy;
+    }
+
     public boolean isPlaceholder() {
         return placeholder;
     }

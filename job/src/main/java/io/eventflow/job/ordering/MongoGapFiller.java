@@ -15,9 +15,9 @@ import com.mongodb.ReadConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 
-import io.eventflow.job.config.MongoConnection;
+import io.eventflow.job.mongo.MongoConnection;
 import io.eventflow.job.source.EventDocumentReader;
-import io.eventflow.writer.EventFields;
+import io.eventflow.core.event.EventFields;
 
 /**
  * Reads missing events from the event collection with read concern majority (only events that cannot be rolled

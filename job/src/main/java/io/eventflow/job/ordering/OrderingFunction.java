@@ -25,7 +25,6 @@ import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.eventflow.job.config.GapPolicy;
 import io.eventflow.job.model.DeadLetter;
 import io.eventflow.job.model.EventEnvelope;
 import io.eventflow.job.model.GapAlert;
@@ -142,7 +141,7 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
             return;
         }
         // with object reuse the caller may recycle the instance: keep a copy
-        buffer.put(sequenceNo, copy(event));
+        buffer.put(sequenceNo, event.copy());
         bufferedEvents++;
         maxOutOfOrderDistance = Math.max(maxOutOfOrderDistance, sequenceNo - (current.lastEmitted + 1));
         GapState open = current.gap;
@@ -369,23 +368,6 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
         return lowest;
     }
 
-    private static EventEnvelope copy(EventEnvelope event) {
-        EventEnvelope copy = new EventEnvelope();
-        copy.eventId = event.eventId;
-        copy.aggregateId = event.aggregateId;
-        copy.aggregateType = event.aggregateType;
-        copy.sequenceNo = event.sequenceNo;
-        copy.eventType = event.eventType;
-        copy.schemaVersion = event.schemaVersion;
-        copy.occurredAtMillis = event.occurredAtMillis;
-        copy.payloadJson = event.payloadJson;
-        copy.metadataJson = event.metadataJson;
-        copy.commitId = event.commitId;
-        copy.clusterTime = event.clusterTime;
-        copy.snapshot = event.snapshot;
-        copy.placeholder = event.placeholder;
-        return copy;
-    }
 
     private static long positionOf(EventDocumentReader.Result result) {
         return result instanceof EventDocumentReader.Valid valid ? valid.event().sequenceNo

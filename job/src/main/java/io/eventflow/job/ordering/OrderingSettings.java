@@ -3,7 +3,6 @@ package io.eventflow.job.ordering;
 import java.io.Serializable;
 import java.time.Duration;
 
-import io.eventflow.job.config.GapPolicy;
 
 /**
  * Settings of the ordering operator.

@@ -1,10 +1,10 @@
 package io.eventflow.job.projection;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -18,143 +18,105 @@ import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.util.OutputTag;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
+import io.eventflow.core.job.JobMetrics;
 import io.eventflow.job.model.DeadLetter;
 import io.eventflow.job.model.EventEnvelope;
 import io.eventflow.job.model.ReadModelUpdate;
-import io.eventflow.job.source.DeadLetters;
+import io.eventflow.job.projection.fold.FoldSlot;
+import io.eventflow.job.projection.fold.GuardedFold;
+import io.eventflow.job.projection.fold.KeyedFold;
+import io.eventflow.job.readmodel.ReadModelEncoder;
+import io.eventflow.projection.ProjectedEvent;
+import io.eventflow.projection.Projection;
 
 /**
- * Runs every projection of the registry over each aggregate's ordered events, each projection with its own keyed
- * state, and emits the aggregates' new read-model documents. Keyed by aggregateId.
+ * Runs every per-aggregate projection over each aggregate's ordered events, each with its own keyed state, and emits
+ * the aggregates' new read-model documents. Keyed by aggregateId.
  *
  * <ul>
- *   <li>Payloads are upcast to the current schema version when a projection reads them. A version newer than this
- *       job knows dead-letters the event for each projection that reads its payload.</li>
+ *   <li>Payloads are upcast to the current schema version when a projection reads them.</li>
  *   <li>An event type a projection does not handle is skipped and counted; if the projection already has a read
- *       model for the aggregate, its {@code lastSequenceNo} still advances.</li>
- *   <li>A projection that fails on an event dead-letters it for that projection; its state stays as it was.</li>
+ *       model for the aggregate, its {@code lastSequenceNo} still advances. So does a dead-lettered event's, and a
+ *       placeholder's (an event dead-lettered at the source).</li>
+ *   <li>Whatever a projection's code throws, the event is dead-lettered for that projection and its state stays
+ *       exactly as before the event ({@link GuardedFold}).</li>
  * </ul>
  *
- * <p>Mini-batches, the way Flink's SQL runtime aggregates: the aggregates an event touches are kept in an in-memory
- * bundle, their state read once, every event folded there. The bundle is flushed every
- * {@code flushIntervalMillis}, when it holds {@code maxBundleKeys} aggregates, at the end of input, and always
- * before a checkpoint barrier is forwarded: then each changed state is written once and each changed read model
- * emitted once, with its newest version. A checkpoint therefore always holds complete state, and the sink's
- * version-guarded upserts make writing only the newest version lose nothing. A flush interval of 0 flushes after
- * every event.
+ * <p>Mini-batches, the way Flink's SQL runtime aggregates: the aggregates events touch are held in an in-memory
+ * bundle, their state read once, every event folded there. The bundle is flushed every {@code flushIntervalMillis},
+ * when it holds {@code maxBundleKeys} aggregates, at the end of input, and always before a checkpoint barrier is
+ * forwarded: each changed state is written once and each changed read model emitted once, with its newest version. A
+ * checkpoint therefore always holds complete state, and the sink's version-guarded upserts make writing only the
+ * newest version lose nothing. A flush interval of 0 flushes after every event.
  *
- * <p>State per projection: one value holding the projection's state and the sequenceNo, eventId and time of the
- * last event it saw.
+ * <p>State per projection ({@code projection-<name>}): one value holding the projection's state and the sequenceNo,
+ * eventId and time of the last event the read model reflects.
  */
 public class ProjectionOperator extends AbstractStreamOperator<ReadModelUpdate>
     implements OneInputStreamOperator<EventEnvelope, ReadModelUpdate>, BoundedOneInput, ProcessingTimeCallback {
 
-    private static final long serialVersionUID = 1L;
-    private static final Logger log = LoggerFactory.getLogger(ProjectionOperator.class);
+    private static final long serialVersionUID = 2L;
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("projection-dead-letters") {
     };
 
+    /** Name of the keyed state of a projection: savepoints depend on it. */
+    public static String stateName(String projection) {
+        return "projection-" + projection;
+    }
+
     private final ProjectionRegistry registry;
-    private final int maxDocumentChars;
+    private final ProjectionFailures.Settings failureSettings;
     private final long flushIntervalMillis;
     private final int maxBundleKeys;
 
-    private transient ObjectMapper mapper;
     private transient ReadModelEncoder encoder;
-    private transient List<ValueState<Tuple4<Object, Long, String, Long>>> slots;
-    private transient Map<String, Bundled> bundle;
-    private transient List<Counter> applied;
-    private transient List<Counter> skipped;
-    private transient List<Counter> failed;
-    private transient Counter unknownVersions;
+    private transient GuardedFold[] folds;
+    private transient List<ValueState<Tuple4<Object, Long, String, Long>>> states;
+    private transient Map<String, FoldSlot[]> bundle;
+    private transient GuardedFold.DocumentWriter documents;
 
     /**
      * @param flushIntervalMillis how often changed read models are emitted; 0 emits after every event
      * @param maxBundleKeys       the most aggregates a bundle holds before it is flushed early
      */
-    public ProjectionOperator(ProjectionRegistry registry, int maxDocumentChars, long flushIntervalMillis, int maxBundleKeys) {
+    public ProjectionOperator(ProjectionRegistry registry, ProjectionFailures.Settings failureSettings,
+                              long flushIntervalMillis, int maxBundleKeys) {
         this.registry = registry;
-        this.maxDocumentChars = maxDocumentChars;
+        this.failureSettings = failureSettings;
         this.flushIntervalMillis = flushIntervalMillis;
         this.maxBundleKeys = maxBundleKeys;
         // chained to the ordering operator, which already partitions by aggregateId: no serialization between them
         setChainingStrategy(ChainingStrategy.ALWAYS);
     }
 
-    /**
-     * One aggregate in the bundle: per projection, its state as read (or created) and the position of the last event
-     * it saw, unboxed, so that folding an event allocates nothing; and which of them changed.
-     */
-    private static final class Bundled {
-        final Object[] states;
-        final long[] sequenceNos;
-        final String[] eventIds;
-        final long[] occurredAt;
-        final boolean[] loaded;
-        final boolean[] changed;
-
-        Bundled(int projections) {
-            states = new Object[projections];
-            sequenceNos = new long[projections];
-            eventIds = new String[projections];
-            occurredAt = new long[projections];
-            loaded = new boolean[projections];
-            changed = new boolean[projections];
-        }
-
-        /** Takes a projection's stored slot (null: the aggregate has no read model yet). */
-        void load(int index, Tuple4<Object, Long, String, Long> slot) {
-            if (slot != null) {
-                states[index] = slot.f0;
-                sequenceNos[index] = slot.f1;
-                eventIds[index] = slot.f2;
-                occurredAt[index] = slot.f3;
-            }
-            loaded[index] = true;
-        }
-
-        void advance(int index, EventEnvelope event) {
-            sequenceNos[index] = event.sequenceNo;
-            eventIds[index] = event.eventId;
-            occurredAt[index] = event.occurredAtMillis;
-            changed[index] = true;
-        }
-
-        Tuple4<Object, Long, String, Long> slot(int index) {
-            return Tuple4.of(states[index], sequenceNos[index], eventIds[index], occurredAt[index]);
-        }
-    }
-
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"})
     public void open() throws Exception {
         super.open();
-        mapper = ProjectedEvent.payloadMapper();
         encoder = new ReadModelEncoder();
         bundle = new LinkedHashMap<>();
-        slots = new ArrayList<>();
-        applied = new ArrayList<>();
-        skipped = new ArrayList<>();
-        failed = new ArrayList<>();
+        documents = (key, fields, slot) -> encoder.encode(key, fields, slot.lastSequenceNo, slot.lastEventId,
+            slot.lastOccurredAt);
         MetricGroup metrics = getMetricGroup();
-        unknownVersions = metrics.counter("unknownSchemaVersions");
-        metrics.gauge("bundledAggregates", () -> bundle.size());
-        for (Projection<?> projection : registry.projections()) {
+        Counter unknownVersions = metrics.counter(JobMetrics.UNKNOWN_SCHEMA_VERSIONS);
+        metrics.gauge(JobMetrics.BUNDLED_KEYS, () -> bundle.size());
+        List<Projection<?>> projections = registry.projections();
+        folds = new GuardedFold[projections.size()];
+        states = new java.util.ArrayList<>();
+        for (int i = 0; i < projections.size(); i++) {
+            Projection<?> projection = projections.get(i);
             TypeInformation slotType = new TupleTypeInfo<>(TypeInformation.of(projection.stateType()), Types.LONG,
                 Types.STRING, Types.LONG);
-            slots.add(getRuntimeContext().getState(new ValueStateDescriptor<>("projection-" + projection.name(), slotType)));
-            MetricGroup group = metrics.addGroup("projection", projection.name());
-            applied.add(group.counter("eventsApplied"));
-            skipped.add(group.counter("eventsSkipped"));
-            failed.add(group.counter("eventsFailed"));
+            states.add(getRuntimeContext().getState(new ValueStateDescriptor<>(stateName(projection.name()), slotType)));
+            MetricGroup group = metrics.addGroup(JobMetrics.PROJECTION_GROUP, projection.name());
+            ProjectionFailures failures = new ProjectionFailures(projection.name(), failureSettings,
+                letter -> output.collect(DEAD_LETTERS, new StreamRecord<>(letter)));
+            folds[i] = new GuardedFold(KeyedFold.of(projection), getExecutionConfig(), failures,
+                group.counter(JobMetrics.EVENTS_APPLIED), group.counter(JobMetrics.EVENTS_SKIPPED),
+                group.counter(JobMetrics.EVENTS_FAILED), unknownVersions);
         }
         if (flushIntervalMillis > 0) {
             scheduleFlush();
@@ -164,79 +126,69 @@ public class ProjectionOperator extends AbstractStreamOperator<ReadModelUpdate>
     @Override
     public void processElement(StreamRecord<EventEnvelope> record) throws Exception {
         EventEnvelope event = record.getValue();
-        if (event.isPlaceholder()) {
-            return;
+        FoldSlot[] slots = bundle.get(event.aggregateId);
+        if (slots == null) {
+            slots = new FoldSlot[folds.length];
+            bundle.put(event.aggregateId, slots);
         }
-        Bundled bundled = bundle.get(event.aggregateId);
-        if (bundled == null) {
-            bundled = new Bundled(slots.size());
-            bundle.put(event.aggregateId, bundled);
-        }
-        ProjectedEvent projected = new ProjectedEvent(event, registry.upcasters(), mapper);
-        List<Projection<?>> projections = registry.projections();
-        for (int i = 0; i < projections.size(); i++) {
-            if (!bundled.loaded[i]) {
-                bundled.load(i, slots.get(i).value());
+        ProjectedEvent view = event.isPlaceholder() ? null : ProjectionFailures.view(event, registry.upcasters());
+        for (int i = 0; i < folds.length; i++) {
+            FoldSlot slot = slots[i];
+            if (slot == null) {
+                slot = load(i);
+                slots[i] = slot;
             }
-            apply(i, projections.get(i), projected, event, bundled);
+            if (view == null) {
+                if (slot.current() != null) {
+                    slot.advancePast(event);
+                }
+                continue;
+            }
+            GuardedFold.Outcome outcome = folds[i].fold(slot, event.aggregateId, event, view);
+            if (outcome == GuardedFold.Outcome.APPLIED || slot.current() != null) {
+                slot.advanceTo(event);
+            }
         }
         if (flushIntervalMillis == 0 || bundle.size() >= maxBundleKeys) {
             flush();
         }
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private void apply(int index, Projection projection, ProjectedEvent projected, EventEnvelope event, Bundled bundled) {
-        Object state = bundled.states[index];
-        if (!projection.handles(event.eventType)) {
-            skipped.get(index).inc();
-            if (state != null) {
-                bundled.advance(index, event);
-            }
-            return;
+    private FoldSlot load(int index) throws Exception {
+        FoldSlot slot = new FoldSlot();
+        Tuple4<Object, Long, String, Long> stored = states.get(index).value();
+        if (stored != null) {
+            slot.load(stored.f0);
+            slot.lastSequenceNo = stored.f1;
+            slot.lastEventId = stored.f2;
+            slot.lastOccurredAt = stored.f3;
         }
-        Object next;
-        try {
-            next = projection.apply(state != null ? state : projection.initialState(event.aggregateId), projected);
-            if (next == null) {
-                throw new IllegalStateException("projection " + projection.name() + " returned a null state");
-            }
-        } catch (RuntimeException e) {
-            failed.get(index).inc();
-            if (e instanceof ProjectedEvent.UnknownSchemaVersionException) {
-                unknownVersions.inc();
-            }
-            log.warn("projection {} failed on {}#{} ({}): {}", projection.name(), event.aggregateId, event.sequenceNo,
-                event.eventType, e.getMessage());
-            deadLetter(event, "projection:" + projection.name(), e.getMessage());
-            return;
-        }
-        bundled.states[index] = next;
-        bundled.advance(index, event);
-        applied.get(index).inc();
+        return slot;
     }
 
     /** Writes every changed state once and emits every changed read model once, with its newest version. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     private void flush() throws Exception {
         if (bundle.isEmpty()) {
             return;
         }
-        List<Projection<?>> projections = registry.projections();
-        for (Map.Entry<String, Bundled> entry : bundle.entrySet()) {
+        for (Map.Entry<String, FoldSlot[]> entry : bundle.entrySet()) {
             String aggregateId = entry.getKey();
-            Bundled bundled = entry.getValue();
             setCurrentKey(aggregateId);
-            for (int i = 0; i < projections.size(); i++) {
-                if (!bundled.changed[i]) {
+            FoldSlot[] slots = entry.getValue();
+            for (int i = 0; i < slots.length; i++) {
+                FoldSlot slot = slots[i];
+                if (slot == null || !slot.changed) {
                     continue;
                 }
-                slots.get(i).update(bundled.slot(i));
-                Projection projection = projections.get(i);
-                byte[] document = encoder.encode(aggregateId, projection.toDocument(bundled.states[i]),
-                    bundled.sequenceNos[i], bundled.eventIds[i], bundled.occurredAt[i]);
-                output.collect(new StreamRecord<>(new ReadModelUpdate(projection.name(), aggregateId,
-                    bundled.sequenceNos[i], document)));
+                byte[] document = folds[i].document(slot, aggregateId, documents);
+                Object state = slot.current();
+                if (state != null) {
+                    states.get(i).update(Tuple4.of(state, slot.lastSequenceNo, slot.lastEventId, slot.lastOccurredAt));
+                }
+                if (document != null) {
+                    output.collect(new StreamRecord<>(new ReadModelUpdate(folds[i].fold().name(), aggregateId,
+                        slot.lastSequenceNo, document)));
+                }
             }
         }
         bundle.clear();
@@ -263,12 +215,5 @@ public class ProjectionOperator extends AbstractStreamOperator<ReadModelUpdate>
     @Override
     public void endInput() throws Exception {
         flush();
-    }
-
-    private void deadLetter(EventEnvelope event, String stage, String reason) {
-        String raw = "{\"eventType\": \"" + event.eventType + "\", \"schemaVersion\": " + event.schemaVersion
-            + ", \"payload\": " + event.payloadJson + "}";
-        output.collect(DEAD_LETTERS, new StreamRecord<>(DeadLetters.of(stage, reason, null, event.aggregateId,
-            event.sequenceNo, event.eventId, event.clusterTime, raw, maxDocumentChars)));
     }
 }

@@ -13,7 +13,6 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
-import io.eventflow.job.config.TopicMode;
 import io.eventflow.job.model.EventEnvelope;
 
 /**

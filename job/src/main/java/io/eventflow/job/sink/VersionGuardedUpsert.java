@@ -16,7 +16,8 @@ import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.WriteModel;
 
 import io.eventflow.job.model.ReadModelUpdate;
-import io.eventflow.job.projection.ReadModelDocuments;
+import io.eventflow.core.readmodel.ReadModelFields;
+import io.eventflow.job.readmodel.ReadModelDocuments;
 
 /**
  * Turns a read-model update into an upsert that replaces the stored document only if its {@code lastSequenceNo} is
@@ -39,14 +40,17 @@ public final class VersionGuardedUpsert implements MongoSerializationSchema<Read
     @Override
     public WriteModel<BsonDocument> serialize(ReadModelUpdate update, MongoSinkContext context) {
         BsonDocument document = ReadModelDocuments.decode(update.document);
-        return new UpdateOneModel<>(Filters.eq("_id", update.aggregateId), guardedReplacement(document, update.lastSequenceNo),
-            UPSERT);
+        return new UpdateOneModel<>(Filters.eq(ReadModelFields.ID, update.aggregateId),
+            guardedReplacement(document, ReadModelFields.LAST_SEQUENCE_NO, update.lastSequenceNo), UPSERT);
     }
 
-    /** The pipeline that replaces the document with {@code document} only if the stored version is below {@code version}. */
-    public static List<Bson> guardedReplacement(BsonDocument document, long version) {
+    /**
+     * The pipeline that replaces the document with {@code document} only if the stored {@code versionField} is below
+     * {@code version} (or absent).
+     */
+    public static List<Bson> guardedReplacement(BsonDocument document, String versionField, long version) {
         BsonDocument storedVersion = new BsonDocument("$ifNull", new BsonArray(List.of(
-            new BsonString("$" + ReadModelDocuments.LAST_SEQUENCE_NO), new BsonInt64(0))));
+            new BsonString("$" + versionField), new BsonInt64(0))));
         BsonDocument isNewer = new BsonDocument("$lt", new BsonArray(List.of(storedVersion, new BsonInt64(version))));
         BsonDocument choice = new BsonDocument("$cond", new BsonArray(List.of(isNewer,
             new BsonDocument("$literal", document), new BsonString("$$ROOT"))));

@@ -24,7 +24,7 @@ public final class DeadLetters {
         return letter;
     }
 
-    static String truncate(String text, int maxChars) {
+    public static String truncate(String text, int maxChars) {
         return text == null || text.length() <= maxChars ? text : text.substring(0, maxChars);
     }
 }

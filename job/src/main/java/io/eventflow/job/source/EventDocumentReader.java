@@ -6,7 +6,7 @@ import org.bson.BsonDocument;
 import org.bson.BsonValue;
 
 import io.eventflow.job.model.EventEnvelope;
-import io.eventflow.writer.EventFields;
+import io.eventflow.core.event.EventFields;
 import io.eventflow.writer.codec.BsonJson;
 
 /**

@@ -6,7 +6,7 @@ import org.apache.flink.cdc.connectors.mongodb.source.MongoDBSourceBuilder;
 
 import io.eventflow.job.config.JobConfig;
 import io.eventflow.job.config.JobOptions;
-import io.eventflow.job.config.MongoConnection;
+import io.eventflow.job.mongo.MongoConnection;
 import io.eventflow.job.model.ChangeRecord;
 
 /** Builds the Flink CDC MongoDB source on the event collection. */

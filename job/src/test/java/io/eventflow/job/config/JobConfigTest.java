@@ -1,5 +1,7 @@
 package io.eventflow.job.config;
 
+import io.eventflow.job.source.StartupMode;
+import io.eventflow.job.ordering.GapPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,7 +31,9 @@ class JobConfigTest {
         assertThat(config.get(JobOptions.ORDERING_GAP_POLICY)).isEqualTo(GapPolicy.WAIT);
         assertThat(config.get(JobOptions.READMODEL_DATABASE)).isEqualTo("readmodels");
         assertThat(config.get(JobOptions.KAFKA_TOPIC_PREFIX)).isEqualTo("events");
-        assertThat(config.get(JobOptions.PROJECTIONS)).containsExactly("order", "stream-summary");
+        assertThat(config.projections()).as("every projection discovered").isEmpty();
+        assertThat(JobConfig.of(with(Map.of("projections", "order; stream-summary"))).projections())
+            .containsExactly("order", "stream-summary");
         assertThat(JobOptions.ALL).allSatisfy(option -> assertThat(option.description().toString()).isNotBlank());
     }
 
@@ -107,13 +111,6 @@ class JobConfigTest {
         assertThat(JobConfig.of(REQUIRED).outputs()).containsExactly(JobOutput.READ_MODELS, JobOutput.KAFKA);
         assertThat(JobConfig.of(with(Map.of("outputs", "read-models"))).outputs()).containsExactly(JobOutput.READ_MODELS);
         assertThat(JobConfig.of(with(Map.of("outputs", "KAFKA"))).outputs()).containsExactly(JobOutput.KAFKA);
-    }
-
-    @Test
-    void anUnknownProjectionIsNamed() {
-        assertThatThrownBy(() -> io.eventflow.job.projection.ProjectionRegistry.builtIn(List.of("order", "invoices")))
-            .isInstanceOf(InvalidConfigurationException.class)
-            .hasMessage("option 'projections' names an unknown projection 'invoices'; known: [order, stream-summary]");
     }
 
     private static void assertInvalid(Map<String, String> values, String message) {

@@ -1,118 +1,260 @@
 package io.eventflow.job.projection;
 
+import static io.eventflow.job.testing.Events.event;
+import static io.eventflow.job.testing.Events.failing;
+import static io.eventflow.job.testing.Events.tallied;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Instant;
+import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.bson.BsonDocument;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import io.eventflow.job.model.DeadLetter;
 import io.eventflow.job.model.EventEnvelope;
 import io.eventflow.job.model.ReadModelUpdate;
+import io.eventflow.job.projection.summary.StreamSummaryProjection;
+import io.eventflow.job.readmodel.ReadModelDocuments;
+import io.eventflow.job.testing.Events;
+import io.eventflow.job.testing.Tally;
 
+/** The per-aggregate projection operator in Flink's keyed operator test harness. */
 class ProjectionOperatorTest {
 
-    private static final Instant AT = Instant.parse("2026-03-01T10:00:00Z");
-    private static final String CREATED = "{\"customerId\": \"c1\", \"currency\": \"EUR\", \"items\": [{\"sku\": \"a\", "
-        + "\"quantity\": 1, \"unitPrice\": 5}]}";
+    private static final ProjectionFailures.Settings FAILURES = new ProjectionFailures.Settings(10_000, 2_000);
 
     private KeyedOneInputStreamOperatorTestHarness<String, EventEnvelope, ReadModelUpdate> harness;
 
-    @BeforeEach
-    void setUp() throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(new ProjectionOperator(ProjectionRegistry.builtIn(List.of("order", "stream-summary")), 1000, 0, 1000), event -> event.aggregateId, Types.STRING);
-        harness.open();
+    private static KeyedOneInputStreamOperatorTestHarness<String, EventEnvelope, ReadModelUpdate> harness(long flushInterval)
+        throws Exception {
+        ProjectionRegistry registry = ProjectionRegistry.of(Tally.UPCASTERS, new Tally(), new StreamSummaryProjection());
+        KeyedOneInputStreamOperatorTestHarness<String, EventEnvelope, ReadModelUpdate> harness =
+            new KeyedOneInputStreamOperatorTestHarness<>(new ProjectionOperator(registry, FAILURES, flushInterval, 1000),
+                event -> event.aggregateId, Types.STRING);
+        harness.setProcessingTime(1_000);
+        return harness;
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        harness.close();
+        if (harness != null) {
+            harness.close();
+        }
     }
 
     @Test
     void everyProjectionEmitsItsDocumentWithTheVersionFields() throws Exception {
-        send(OrderProjectionTest.envelope("o1", 1, "OrderCreated", 2, CREATED, AT));
+        open(0);
+        send(tallied("a1", 1, "12.50"));
 
         List<ReadModelUpdate> updates = harness.extractOutputValues();
         assertThat(updates).extracting(update -> update.projection + "@" + update.lastSequenceNo)
-            .containsExactly("order@1", "stream-summary@1");
-        BsonDocument order = ReadModelDocuments.decode(updates.get(0).document);
-        assertThat(order.getString("_id").getValue()).isEqualTo("o1");
-        assertThat(order.getInt64("lastSequenceNo").getValue()).isEqualTo(1);
-        assertThat(order.getString("lastEventId").getValue()).isEqualTo("o1-1");
-        assertThat(order.getDateTime("updatedAt").getValue()).isEqualTo(AT.toEpochMilli());
-        assertThat(order.getString("status").getValue()).isEqualTo("CREATED");
+            .containsExactly("tally@1", "stream-summary@1");
+        BsonDocument tally = ReadModelDocuments.decode(updates.get(0).document);
+        assertThat(tally.getString("_id").getValue()).isEqualTo("a1");
+        assertThat(tally.getInt64("count").getValue()).isEqualTo(1);
+        assertThat(tally.getDecimal128("total").getValue().bigDecimalValue()).isEqualTo(new BigDecimal("12.50"));
+        assertThat(tally.getInt64("lastSequenceNo").getValue()).isEqualTo(1);
+        assertThat(tally.getString("lastEventId").getValue()).isEqualTo("a1-1");
+        assertThat(tally.getDateTime("updatedAt").getValue()).isEqualTo(Events.OCCURRED_AT + 1000);
     }
 
     @Test
     void anUnhandledEventAdvancesAnExistingReadModelButCreatesNone() throws Exception {
-        send(OrderProjectionTest.envelope("c1", 1, "CustomerRegistered", 1, "{}", AT),
-            OrderProjectionTest.envelope("o1", 1, "OrderCreated", 2, CREATED, AT),
-            OrderProjectionTest.envelope("o1", 2, "OrderNoteAdded", 1, "{}", AT.plusSeconds(1)));
+        open(0);
+        send(event("c1", 1, "CustomerRegistered", "{}"), tallied("a1", 1, "1"), event("a1", 2, "Noted", "{}"));
 
-        assertThat(harness.extractOutputValues()).extracting(update -> update.projection + ":" + update.aggregateId + "@" + update.lastSequenceNo)
-            .containsExactly("stream-summary:c1@1", "order:o1@1", "stream-summary:o1@1", "order:o1@2", "stream-summary:o1@2");
+        assertThat(updates()).containsExactly("stream-summary:c1@1", "tally:a1@1", "stream-summary:a1@1", "tally:a1@2",
+            "stream-summary:a1@2");
     }
 
     @Test
-    void anEventAProjectionCannotReadIsDeadLetteredForItAndLeavesItsStateAlone() throws Exception {
-        send(OrderProjectionTest.envelope("o1", 1, "OrderCreated", 2, CREATED, AT),
-            OrderProjectionTest.envelope("o1", 2, "OrderShipped", 9, "{\"carrier\": \"DHL\"}", AT.plusSeconds(1)),
-            OrderProjectionTest.envelope("o1", 3, "OrderConfirmed", 1, "{}", AT.plusSeconds(2)));
+    void anOlderSchemaVersionIsUpcastBeforeTheProjectionReadsIt() throws Exception {
+        open(0);
+        send(event("a1", 1, Tally.TALLIED, 1, "{\"amt\": 7.25}"));
 
-        List<ReadModelUpdate> updates = harness.extractOutputValues();
-        assertThat(updates).extracting(update -> update.projection + "@" + update.lastSequenceNo)
-            .containsExactly("order@1", "stream-summary@1", "stream-summary@2", "order@3", "stream-summary@3");
-        assertThat(ReadModelDocuments.decode(updates.get(3).document).getString("status").getValue()).isEqualTo("CONFIRMED");
-        List<DeadLetter> deadLetters = harness.getSideOutput(ProjectionOperator.DEAD_LETTERS).stream().map(StreamRecord::getValue).toList();
+        assertThat(document("tally", "a1").getDecimal128("total").getValue().bigDecimalValue())
+            .isEqualTo(new BigDecimal("7.25"));
+    }
+
+    static Stream<Arguments> userCodeFailures() {
+        return Stream.of(
+            Arguments.of("handles throws", event("a1", 2, Tally.BROKEN, "{\"amount\": 10}"), "handles failed"),
+            Arguments.of("apply throws", failing("a1", 2, "10", "apply"), "apply failed"),
+            Arguments.of("apply throws after changing the state", failing("a1", 2, "10", "apply-after-change"),
+                "failed half-way through a1-2"),
+            Arguments.of("apply returns null", failing("a1", 2, "10", "null"), "apply returned null"),
+            Arguments.of("toDocument throws", failing("a1", 2, "10", "toDocument"), "toDocument failed"),
+            Arguments.of("the document cannot be encoded", failing("a1", 2, "10", "encode"),
+                "which Decimal128 cannot hold exactly"),
+            Arguments.of("the schema version is unknown", event("a1", 2, Tally.TALLIED, 9, "{\"amount\": 10}"),
+                "schemaVersion 9 of Tallied is newer than this code knows (v2)"),
+            Arguments.of("the payload is not JSON", event("a1", 2, Tally.TALLIED, 2, "{not json"), "is not JSON"));
+    }
+
+    @ParameterizedTest(name = "{0}, flushed after every event")
+    @MethodSource("userCodeFailures")
+    void whateverTheProjectionThrowsTheEventIsDeadLetteredAndTheStateIsAsBefore(String failure, EventEnvelope bad,
+                                                                              String reason) throws Exception {
+        open(0);
+        assertFailureIsIsolated(bad, reason);
+    }
+
+    @ParameterizedTest(name = "{0}, in a mini-batch")
+    @MethodSource("userCodeFailures")
+    void whateverTheProjectionThrowsInAMiniBatchTheOtherEventsOfTheBatchCount(String failure, EventEnvelope bad,
+                                                                            String reason) throws Exception {
+        open(100);
+        assertFailureIsIsolated(bad, reason);
+    }
+
+    private void assertFailureIsIsolated(EventEnvelope bad, String reason) throws Exception {
+        send(tallied("a1", 1, "1"), bad, tallied("a1", 3, "100"));
+        harness.setProcessingTime(2_000);
+
+        BsonDocument tally = document("tally", "a1");
+        assertThat(tally.getInt64("count").getValue()).as("the bad event is not counted").isEqualTo(2);
+        assertThat(tally.getDecimal128("total").getValue().bigDecimalValue()).isEqualTo(new BigDecimal("101"));
+        assertThat(tally.getString("lastNote").getValue()).isEqualTo("n3");
+        assertThat(tally.getInt64("lastSequenceNo").getValue()).isEqualTo(3);
+        assertThat(document("stream-summary", "a1").getInt64("eventCount").getValue())
+            .as("the other projection sees every event").isEqualTo(3);
+        List<DeadLetter> deadLetters = deadLetters();
         assertThat(deadLetters).extracting(letter -> letter.stage + " " + letter.aggregateId + "#" + letter.sequenceNo)
-            .containsExactly("projection:order o1#2");
-        assertThat(deadLetters.get(0).reason).contains("schemaVersion 9 of OrderShipped is newer than this job knows");
-        assertThat(deadLetters.get(0).rawDocument).contains("\"carrier\": \"DHL\"");
+            .containsExactly("projection:tally a1#2");
+        assertThat(deadLetters.get(0).reason).contains(reason);
+        assertThat(deadLetters.get(0).rawDocument).contains("\"eventType\": \"" + bad.eventType + "\"");
+    }
+
+    @Test
+    void aFailureCannotChangeTheStoredStateEvenWhenTheBatchStartsFromIt() throws Exception {
+        open(100);
+        send(tallied("a1", 1, "1"));
+        harness.setProcessingTime(1_100); // flushed: the state is in Flink's keyed state now
+        send(failing("a1", 2, "10", "apply-after-change"));
+        harness.setProcessingTime(1_200);
+        send(tallied("a1", 3, "100"));
+        harness.setProcessingTime(1_300);
+
+        assertThat(document("tally", "a1").getInt64("count").getValue()).isEqualTo(2);
+        assertThat(document("tally", "a1").getDecimal128("total").getValue().bigDecimalValue())
+            .isEqualTo(new BigDecimal("101"));
+    }
+
+    @Test
+    void aFailureInTheInitialStateDeadLettersTheEventAndCreatesNoReadModel() throws Exception {
+        open(0);
+        send(tallied("no-initial-state-1", 1, "1"));
+
+        assertThat(updates()).containsExactly("stream-summary:no-initial-state-1@1");
+        assertThat(deadLetters()).extracting(letter -> letter.reason)
+            .containsExactly("initialState failed: java.lang.IllegalArgumentException: no initial state for no-initial-state-1");
+    }
+
+    @Test
+    void aRestoredOperatorCarriesOnFromTheCheckpointedState() throws Exception {
+        open(100);
+        send(tallied("a1", 1, "1"), failing("a1", 2, "10", "toDocument"));
+        harness.prepareSnapshotPreBarrier(1); // as the task does before the barrier: the batch is flushed into state
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1_050);
+        harness.close();
+
+        harness = harness(100);
+        harness.initializeState(snapshot);
+        harness.open();
+        send(tallied("a1", 3, "100"));
+        harness.setProcessingTime(2_000);
+
+        BsonDocument tally = document("tally", "a1");
+        assertThat(tally.getInt64("count").getValue()).isEqualTo(2);
+        assertThat(tally.getInt64("lastSequenceNo").getValue()).isEqualTo(3);
     }
 
     @Test
     void changesAreCoalescedIntoOneWriteOfTheNewestVersionPerFlushInterval() throws Exception {
-        harness.close();
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(new ProjectionOperator(ProjectionRegistry.builtIn(List.of("order", "stream-summary")), 1000, 100, 1000), event -> event.aggregateId, Types.STRING);
-        harness.open();
-        harness.setProcessingTime(1_000);
-
-        send(OrderProjectionTest.envelope("o1", 1, "OrderCreated", 2, CREATED, AT),
-            OrderProjectionTest.envelope("o1", 2, "OrderConfirmed", 1, "{}", AT),
-            OrderProjectionTest.envelope("o1", 3, "OrderNoteAdded", 1, "{}", AT));
+        open(100);
+        send(tallied("a1", 1, "1"), tallied("a1", 2, "2"), event("a1", 3, "Noted", "{}"));
         assertThat(harness.extractOutputValues()).isEmpty();
 
         harness.setProcessingTime(1_100);
-        List<ReadModelUpdate> updates = harness.extractOutputValues();
-        assertThat(updates).extracting(update -> update.projection + "@" + update.lastSequenceNo)
-            .containsExactly("order@3", "stream-summary@3");
-        assertThat(ReadModelDocuments.decode(updates.get(0).document).getString("status").getValue()).isEqualTo("CONFIRMED");
+        assertThat(updates()).containsExactly("tally:a1@3", "stream-summary:a1@3");
+        assertThat(document("tally", "a1").getInt64("count").getValue()).isEqualTo(2);
 
         harness.setProcessingTime(1_300);
         assertThat(harness.extractOutputValues()).as("nothing changed since the flush").hasSize(2);
-        send(OrderProjectionTest.envelope("o1", 4, "OrderShipped", 1, "{\"carrier\": \"UPS\"}", AT));
+        send(tallied("a1", 4, "4"));
         harness.setProcessingTime(1_400);
-        assertThat(harness.extractOutputValues()).extracting(update -> update.projection + "@" + update.lastSequenceNo)
-            .containsExactly("order@3", "stream-summary@3", "order@4", "stream-summary@4");
+        assertThat(updates()).containsExactly("tally:a1@3", "stream-summary:a1@3", "tally:a1@4", "stream-summary:a1@4");
     }
 
     @Test
-    void placeholdersAreNotProjected() throws Exception {
-        send(EventEnvelope.placeholder("o1", 1, "bad", 0, false));
+    void aPlaceholderMovesAnExistingReadModelPastItsPositionButIsNotProjected() throws Exception {
+        open(0);
+        send(EventEnvelope.placeholder("a0", 1, "bad", 0, false), tallied("a1", 1, "1"),
+            EventEnvelope.placeholder("a1", 2, "bad", 0, false));
+
+        assertThat(updates()).containsExactly("tally:a1@1", "stream-summary:a1@1", "tally:a1@2", "stream-summary:a1@2");
+        assertThat(document("tally", "a1").getInt64("count").getValue()).isEqualTo(1);
+        assertThat(document("tally", "a1").getString("lastEventId").getValue()).isEqualTo("bad");
+        assertThat(document("tally", "a1").getDateTime("updatedAt").getValue())
+            .as("the time of the last event that occurred").isEqualTo(Events.OCCURRED_AT + 1000);
+    }
+
+    @Test
+    void aProjectionsOwnIdOrVersionFieldIsRefusedNamingTheField() throws Exception {
+        Tally withId = new Tally() {
+            @Override
+            public Map<String, ?> toDocument(State state) {
+                return Map.of("_id", "mine", "count", state.count);
+            }
+        };
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new ProjectionOperator(
+            ProjectionRegistry.of(Tally.UPCASTERS, withId), FAILURES, 0, 1000), event -> event.aggregateId, Types.STRING);
+        harness.open();
+        send(tallied("a1", 1, "1"));
+
         assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(deadLetters()).extracting(letter -> letter.reason).singleElement().asString()
+            .contains("field '_id' is the job's own");
+    }
+
+    private void open(long flushInterval) throws Exception {
+        harness = harness(flushInterval);
+        harness.open();
     }
 
     private void send(EventEnvelope... events) throws Exception {
         for (EventEnvelope event : events) {
             harness.processElement(new StreamRecord<>(event));
         }
+    }
+
+    private List<String> updates() {
+        return harness.extractOutputValues().stream()
+            .map(update -> update.projection + ":" + update.aggregateId + "@" + update.lastSequenceNo).toList();
+    }
+
+    /** The newest document of a projection and aggregate. */
+    private BsonDocument document(String projection, String aggregateId) {
+        List<ReadModelUpdate> updates = harness.extractOutputValues().stream()
+            .filter(update -> update.projection.equals(projection) && update.aggregateId.equals(aggregateId)).toList();
+        assertThat(updates).as("updates of %s %s", projection, aggregateId).isNotEmpty();
+        return ReadModelDocuments.decode(updates.get(updates.size() - 1).document);
+    }
+
+    private List<DeadLetter> deadLetters() {
+        return harness.getSideOutput(ProjectionOperator.DEAD_LETTERS) == null ? List.of()
+            : harness.getSideOutput(ProjectionOperator.DEAD_LETTERS).stream().map(StreamRecord::getValue).toList();
     }
 }

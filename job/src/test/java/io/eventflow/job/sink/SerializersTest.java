@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.eventflow.job.config.TopicMode;
+import io.eventflow.job.sink.TopicMode;
 import io.eventflow.job.model.DeadLetter;
 import io.eventflow.job.model.EventEnvelope;
 

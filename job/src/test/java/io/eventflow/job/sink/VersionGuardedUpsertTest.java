@@ -15,7 +15,7 @@ import com.mongodb.client.MongoCollection;
 
 import io.eventflow.devstack.junit.EmbeddedMongoExtension;
 import io.eventflow.job.model.ReadModelUpdate;
-import io.eventflow.job.projection.ReadModelDocuments;
+import io.eventflow.job.readmodel.ReadModelDocuments;
 
 /** The sink's write model applied by the server: a read model never goes back to an older sequenceNo. */
 class VersionGuardedUpsertTest {

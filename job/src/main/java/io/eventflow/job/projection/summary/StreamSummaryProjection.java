@@ -1,11 +1,11 @@
 package io.eventflow.job.projection.summary;
 
-import java.util.Date;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-import org.bson.Document;
-
-import io.eventflow.job.projection.ProjectedEvent;
-import io.eventflow.job.projection.Projection;
+import io.eventflow.projection.ProjectedEvent;
+import io.eventflow.projection.Projection;
 
 /**
  * A summary of any aggregate's stream ({@code readmodels.stream_summaries}): event count, first and last event type,
@@ -16,6 +16,7 @@ public final class StreamSummaryProjection implements Projection<StreamSummarySt
     private static final long serialVersionUID = 1L;
 
     public static final String NAME = "stream-summary";
+    public static final String COLLECTION = "stream_summaries";
 
     @Override
     public String name() {
@@ -24,7 +25,7 @@ public final class StreamSummaryProjection implements Projection<StreamSummarySt
 
     @Override
     public String collection() {
-        return "stream_summaries";
+        return COLLECTION;
     }
 
     @Override
@@ -39,7 +40,7 @@ public final class StreamSummaryProjection implements Projection<StreamSummarySt
 
     @Override
     public StreamSummaryState apply(StreamSummaryState state, ProjectedEvent event) {
-        long at = event.occurredAt().toEpochMilli();
+        long at = event.occurredAtMillis();
         if (state.eventCount == 0) {
             state.firstEventType = event.eventType();
             state.firstOccurredAt = at;
@@ -52,12 +53,14 @@ public final class StreamSummaryProjection implements Projection<StreamSummarySt
     }
 
     @Override
-    public Document toDocument(StreamSummaryState state) {
-        return new Document("aggregateType", state.aggregateType)
-            .append("eventCount", state.eventCount)
-            .append("firstEventType", state.firstEventType)
-            .append("lastEventType", state.lastEventType)
-            .append("firstOccurredAt", new Date(state.firstOccurredAt))
-            .append("lastOccurredAt", new Date(state.lastOccurredAt));
+    public Map<String, ?> toDocument(StreamSummaryState state) {
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("aggregateType", state.aggregateType);
+        document.put("eventCount", state.eventCount);
+        document.put("firstEventType", state.firstEventType);
+        document.put("lastEventType", state.lastEventType);
+        document.put("firstOccurredAt", Instant.ofEpochMilli(state.firstOccurredAt));
+        document.put("lastOccurredAt", Instant.ofEpochMilli(state.lastOccurredAt));
+        return document;
     }
 }
