@@ -16,7 +16,7 @@ import io.eventflow.devstack.junit.EmbeddedKafkaExtension;
 import io.eventflow.devstack.junit.EmbeddedMongoExtension;
 import io.eventflow.ops.lifecycle.JobLifecycle;
 import io.eventflow.ops.testing.ProjectionJobFixture;
-import io.eventflow.writer.example.order.OrderLoadGenerator;
+import io.eventflow.examples.orders.OrderLoadGenerator;
 
 /**
  * The resume token of a stopped job leaves the emulator's bounded oplog; restoring the job as it was fails, and
@@ -54,19 +54,17 @@ class SourceRecoveryITCase {
             Await.until(OPLOG_CAPACITY + " events appended while the job is stopped",
                 PATIENCE, () -> load.eventsAppended() >= appendedAtStop + OPLOG_CAPACITY, () -> "");
 
-            String restored = stack.flink.runJar(stack.flink.uploadJar(ProjectionJobFixture.JOB_JAR), stack.jobArguments(),
-                savepoint, false);
+            String restored = stack.flink.submit(stack.submission().restoredFrom(savepoint, false));
             Await.until("the restored job to fail on its expired resume token (error 286)",
                 PATIENCE, () -> stack.flink.rootException(restored).contains("286"), () -> "");
 
-            String recovered = lifecycle.recoverSource(restored, ProjectionJobFixture.JOB_JAR, stack.jobArguments(),
-                "mongodb-cdc-source-recovered", null);
+            String recovered = lifecycle.recoverSource(restored, stack.submission(), "mongodb-cdc-source-recovered", null);
             long appendedAtRecovery = load.eventsAppended();
             Await.until("100 more events after the recovery",
                 PATIENCE, () -> load.eventsAppended() >= appendedAtRecovery + 100, () -> "");
             load.close();
 
-            stack.awaitReadModelsMatchStore("orders", "stream_summaries", PATIENCE);
+            stack.awaitReadModelsMatchStore(PATIENCE);
             stack.assertKafkaHoldsEveryEventExactlyOnceInOrder(PATIENCE);
             // the fresh source read the whole store again; ordering dropped what was applied before the stop
             Await.until("the recovered job to drop the " + appliedBeforeStop + " events applied before the stop",

@@ -26,13 +26,15 @@ import io.eventflow.devstack.junit.EmbeddedKafkaExtension;
 import io.eventflow.devstack.junit.EmbeddedMongoExtension;
 import io.eventflow.ops.lifecycle.JobLifecycle;
 import io.eventflow.ops.lifecycle.Rebuild;
-import io.eventflow.ops.readmodel.ReadModelAliases;
+import io.eventflow.readmodels.ReadModelAliases;
 import io.eventflow.ops.testing.ProjectionJobFixture;
-import io.eventflow.writer.example.order.OrderLoadGenerator;
+import io.eventflow.examples.orders.OrderLoadGenerator;
+import io.eventflow.ops.audit.Audits;
+import io.eventflow.ops.inspect.JobJars;
 
 /**
- * A savepoint upgrade and a zero-downtime rebuild, on the embedded stack, under a steady Order load, with the shaded
- * job jar submitted through Flink's REST API.
+ * A savepoint upgrade and a zero-downtime rebuild, on the embedded stack, under a steady Order load, with the Order
+ * example's application jar submitted as a user submits it: per-aggregate and cross-aggregate read models alike.
  */
 class UpgradeAndRebuildITCase {
 
@@ -57,8 +59,7 @@ class UpgradeAndRebuildITCase {
             OrderLoadGenerator load = stack.load(40, 1).start();
             Await.until("150 events appended", PATIENCE, () -> load.eventsAppended() >= 150, () -> "");
 
-            String upgraded = new JobLifecycle(stack.flink, log::info, PATIENCE)
-                .upgrade(job, ProjectionJobFixture.JOB_JAR, stack.jobArguments(), null);
+            String upgraded = new JobLifecycle(stack.flink, log::info, PATIENCE).upgrade(job, stack.submission(), null);
             long appendedAtUpgrade = load.eventsAppended();
             Await.until("150 more events after the upgrade",
                 PATIENCE, () -> load.eventsAppended() >= appendedAtUpgrade + 150, () -> "");
@@ -66,7 +67,7 @@ class UpgradeAndRebuildITCase {
 
             assertThat(stack.flink.job(job).state()).isEqualTo("FINISHED");
             assertThat(load.commandsFailed()).isZero();
-            stack.awaitReadModelsMatchStore("orders", "stream_summaries", PATIENCE);
+            stack.awaitReadModelsMatchStore(PATIENCE);
             // projection state carried over: orders created before the upgrade and changed after still have the fields
             // only their OrderCreated event sets
             for (Document order : stack.readModels().getCollection("orders").find()) {
@@ -111,11 +112,15 @@ class UpgradeAndRebuildITCase {
             }, "reader");
             reader.start();
 
-            Rebuild.Result result = Rebuild.builder().flink(stack.flink).events(stack.events())
-                .readModels(stack.readModels()).readModel("orders", "Order").readModel("stream_summaries", null)
-                .jar(ProjectionJobFixture.JOB_JAR).arguments(stack.jobArguments()).liveJob(live)
-                .retireAfter(Duration.ofSeconds(2)).auditSettle(Duration.ofMillis(300)).gateTimeout(PATIENCE)
-                .operationTimeout(PATIENCE).progress(log::info).build().run();
+            Rebuild.Result result;
+            try (JobJars jars = JobJars.open(stack.submission())) {
+                Rebuild.Builder rebuild = Rebuild.builder().flink(stack.flink).events(stack.events())
+                    .readModels(stack.readModels()).submission(stack.submission()).liveJob(live)
+                    .retireAfter(Duration.ofSeconds(2)).auditSettle(Duration.ofMillis(300)).gateTimeout(PATIENCE)
+                    .operationTimeout(PATIENCE).progress(log::info);
+                Audits.of(jars, List.of(), stack.events(), Duration.ofMillis(300), 3, 5).forEach(rebuild::readModel);
+                result = rebuild.build().run();
+            }
 
             long appendedAfterRebuild = load.eventsAppended();
             Await.until("100 more events after the rebuild",
@@ -129,13 +134,17 @@ class UpgradeAndRebuildITCase {
             assertThat(reads.get()).isGreaterThan(10);
             assertThat(result.version()).isEqualTo(2);
             assertThat(aliases.resolve("orders")).isEqualTo("orders_v2");
-            assertThat(aliases.resolve("stream_summaries")).isEqualTo("stream_summaries_v2");
-            assertThat(stack.readModels().listCollectionNames()).doesNotContain("orders", "stream_summaries");
-            assertThat(vertexNames(stack, result.kafkaJobId())).noneMatch(name -> name.contains("Apply projections"))
+            for (String readModel : List.of("stream_summaries", "orders_per_customer", "units_sold_per_sku")) {
+                assertThat(aliases.resolve(readModel)).isEqualTo(readModel + "_v2");
+            }
+            assertThat(stack.readModels().listCollectionNames()).doesNotContain("orders", "stream_summaries",
+                "orders_per_customer", "units_sold_per_sku", "orders_per_customer.applied");
+            assertThat(vertexNames(stack, result.kafkaJobId())).noneMatch(name -> name.contains("Apply projections")
+                    || name.contains("Fold cross-aggregate"))
                 .anyMatch(name -> name.contains("Publish events to Kafka"));
             assertThat(vertexNames(stack, result.readModelJobId())).noneMatch(name -> name.contains("Publish events"));
 
-            stack.awaitReadModelsMatchStore("orders_v2", "stream_summaries_v2", PATIENCE);
+            stack.awaitReadModelsMatchStore(PATIENCE);
             stack.assertKafkaHoldsEveryEventExactlyOnceInOrder(PATIENCE);
         }
     }

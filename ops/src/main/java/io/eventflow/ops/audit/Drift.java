@@ -1,33 +1,42 @@
 package io.eventflow.ops.audit;
 
+import java.util.Locale;
+
 /**
- * One aggregate whose read model does not stand at the head of its stream.
+ * One document of a read model that does not match the event store.
  *
- * @param aggregateId the aggregate
- * @param kind missing (no read model), behind or ahead of the store
- * @param storeHead the highest sequenceNo in the event store, 0 if the stream does not exist
- * @param readModelVersion the read model's {@code lastSequenceNo}, 0 if it has none
+ * <p>Per-aggregate read models: {@code expected} is the aggregate's head sequenceNo in the store, {@code actual} the
+ * document's {@code lastSequenceNo}. Cross-aggregate read models: {@code expected} is the {@code eventCount}
+ * recomputed from the store, {@code actual} the document's.
+ *
+ * @param id       the document's {@code _id} (the aggregateId, or the cross-aggregate key)
+ * @param kind     missing (no document), behind or ahead of the store, or different in its fields at the same version
+ * @param expected what the store says, 0 if nothing
+ * @param actual   what the document says, 0 if it has none
+ * @param detail   for {@link Kind#DIFFERENT}, the first field that differs; else empty
  */
-public record Drift(String aggregateId, Kind kind, long storeHead, long readModelVersion) {
+public record Drift(String id, Kind kind, long expected, long actual, String detail) {
 
-    public enum Kind { MISSING, BEHIND, AHEAD }
+    public enum Kind { MISSING, BEHIND, AHEAD, DIFFERENT }
 
-    static Drift between(String aggregateId, long storeHead, long readModelVersion, boolean hasReadModel) {
-        if (!hasReadModel) {
-            return storeHead > 0 ? new Drift(aggregateId, Kind.MISSING, storeHead, 0) : null;
+    /** The drift of a document between what the store says and what it holds; null if they agree. */
+    static Drift between(String id, long expected, long actual, boolean hasDocument) {
+        if (!hasDocument) {
+            return expected > 0 ? new Drift(id, Kind.MISSING, expected, 0, "") : null;
         }
-        if (readModelVersion < storeHead) {
-            return new Drift(aggregateId, Kind.BEHIND, storeHead, readModelVersion);
+        if (actual < expected) {
+            return new Drift(id, Kind.BEHIND, expected, actual, "");
         }
-        if (readModelVersion > storeHead) {
-            return new Drift(aggregateId, Kind.AHEAD, storeHead, readModelVersion);
+        if (actual > expected) {
+            return new Drift(id, Kind.AHEAD, expected, actual, "");
         }
         return null;
     }
 
     @Override
     public String toString() {
-        return String.format("%-7s %s  store head %d, read model %s", kind.name().toLowerCase(java.util.Locale.ROOT),
-            aggregateId, storeHead, kind == Kind.MISSING ? "none" : String.valueOf(readModelVersion));
+        String what = String.format("%-9s %s  store %d, read model %s", kind.name().toLowerCase(Locale.ROOT), id, expected,
+            kind == Kind.MISSING ? "none" : String.valueOf(actual));
+        return detail.isEmpty() ? what : what + " (" + detail + ")";
     }
 }

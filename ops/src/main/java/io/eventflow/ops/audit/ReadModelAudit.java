@@ -9,7 +9,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 import org.bson.Document;
 import org.bson.conversions.Bson;
@@ -20,8 +23,13 @@ import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 
+import io.eventflow.core.event.EventFields;
+import io.eventflow.core.readmodel.ReadModelFields;
+
 /**
- * Compares each aggregate's head {@code sequenceNo} in the event store with its read model's {@code lastSequenceNo}.
+ * Audits a per-aggregate read model: compares each aggregate's head {@code sequenceNo} in the event store with its
+ * document's {@code lastSequenceNo}. Which aggregates should have a document: those with an event of a type the
+ * projection handles (asked from the job's jar), or, without the jar, those of one aggregate type.
  *
  * <p>Events keep arriving while it reads, so a first pass may catch a read model a few milliseconds behind (or, with
  * the read models read after the heads, ahead). Every aggregate found drifting is read again after {@code settle},
@@ -31,13 +39,15 @@ import com.mongodb.client.model.Sorts;
  */
 public final class ReadModelAudit {
 
-    private static final String AGGREGATE_ID = "aggregateId";
-    private static final String AGGREGATE_TYPE = "aggregateType";
-    private static final String SEQUENCE_NO = "sequenceNo";
-    private static final String LAST_SEQUENCE_NO = "lastSequenceNo";
+    private static final String AGGREGATE_ID = EventFields.AGGREGATE_ID;
+    private static final String AGGREGATE_TYPE = EventFields.AGGREGATE_TYPE;
+    private static final String SEQUENCE_NO = EventFields.SEQUENCE_NO;
+    private static final String EVENT_TYPE = EventFields.EVENT_TYPE;
+    private static final String LAST_SEQUENCE_NO = ReadModelFields.LAST_SEQUENCE_NO;
 
     private final MongoCollection<Document> events;
     private final String aggregateType;
+    private final Predicate<Set<String>> handles;
     private final Duration settle;
     private final int rechecks;
     private final int reportLimit;
@@ -47,8 +57,22 @@ public final class ReadModelAudit {
      */
     public ReadModelAudit(MongoCollection<Document> events, String aggregateType, Duration settle, int rechecks,
                           int reportLimit) {
+        this(events, aggregateType, types -> true, settle, rechecks, reportLimit);
+    }
+
+    /**
+     * @param handles whether an aggregate with events of these types should have a document
+     */
+    public static ReadModelAudit ofHandledTypes(MongoCollection<Document> events, Predicate<Set<String>> handles,
+                                                Duration settle, int rechecks, int reportLimit) {
+        return new ReadModelAudit(events, null, handles, settle, rechecks, reportLimit);
+    }
+
+    private ReadModelAudit(MongoCollection<Document> events, String aggregateType, Predicate<Set<String>> handles,
+                           Duration settle, int rechecks, int reportLimit) {
         this.events = events;
         this.aggregateType = aggregateType;
+        this.handles = handles;
         this.settle = settle;
         this.rechecks = rechecks;
         this.reportLimit = reportLimit;
@@ -102,16 +126,23 @@ public final class ReadModelAudit {
         }
     }
 
-    /** Every aggregate's highest sequenceNo, in one pass over the store (the unique index serves it on MongoDB). */
+    /**
+     * The highest sequenceNo of every aggregate that should have a document, in one pass over the store (the unique
+     * index serves it on MongoDB).
+     */
     private Map<String, Long> heads() {
         List<Bson> pipeline = new ArrayList<>();
         if (aggregateType != null) {
             pipeline.add(Aggregates.match(eq(AGGREGATE_TYPE, aggregateType)));
         }
-        pipeline.add(Aggregates.group("$" + AGGREGATE_ID, Accumulators.max("head", "$" + SEQUENCE_NO)));
+        pipeline.add(Aggregates.group("$" + AGGREGATE_ID, Accumulators.max("head", "$" + SEQUENCE_NO),
+            Accumulators.addToSet("types", "$" + EVENT_TYPE)));
         Map<String, Long> heads = new HashMap<>();
         for (Document group : events.aggregate(pipeline).allowDiskUse(true)) {
-            heads.put(String.valueOf(group.get("_id")), ((Number) group.get("head")).longValue());
+            Set<String> types = new HashSet<>(group.getList("types", Object.class).stream().map(String::valueOf).toList());
+            if (handles.test(types)) {
+                heads.put(String.valueOf(group.get("_id")), ((Number) group.get("head")).longValue());
+            }
         }
         return heads;
     }

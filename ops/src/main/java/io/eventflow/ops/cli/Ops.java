@@ -2,12 +2,15 @@ package io.eventflow.ops.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import org.bson.BsonDocument;
 import org.bson.Document;
 
 import com.mongodb.MongoNamespace;
@@ -16,15 +19,19 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 
+import io.eventflow.core.job.JobOperators;
+import io.eventflow.core.job.JobOptionKeys;
 import io.eventflow.ops.audit.AuditResult;
+import io.eventflow.ops.audit.Audits;
 import io.eventflow.ops.audit.Drift;
-import io.eventflow.ops.audit.ReadModelAudit;
+import io.eventflow.ops.inspect.JobJars;
 import io.eventflow.ops.lifecycle.JobLifecycle;
 import io.eventflow.ops.lifecycle.Rebuild;
-import io.eventflow.ops.readmodel.ReadModelAliases;
+import io.eventflow.readmodels.ReadModelAliases;
 import io.eventflow.ops.rest.FlinkRestClient;
 import io.eventflow.ops.rest.JobInfo;
 import io.eventflow.ops.status.JobStatus;
+import io.eventflow.ops.submit.JobSubmission;
 
 /**
  * The ops commands behind {@code bin/status}, {@code bin/audit}, {@code bin/upgrade}, {@code bin/rebuild} and
@@ -34,14 +41,19 @@ public final class Ops {
 
     static final String USAGE = """
         usage: ops <command> [--option value ...] [-- job arguments]
+          submit          run a job jar (flink run over REST)                      --jar [--add-jars --parallelism
+                                                                                    --savepoint --allow-non-restored-state] -- args
           status          job state, checkpoints, lag, open gaps, bad input       [--job]
-          audit           store heads vs read models; exit 1 on drift              [--read-models --settle --rechecks]
-          upgrade         stop with savepoint, start --jar from it                 --jar [--job --savepoint-dir] -- args
-          rebuild         zero-downtime rebuild into <collection>_v<N>             --jar [--job --read-models --max-lag
-                                                                                    --retire-after --gate-timeout] -- args
-          recover-source  restart with a fresh source (expired resume token)       --jar [--job --new-source-uid] -- args
+          audit           read models vs the store; exit 1 on drift                --jar [--add-jars --projections --settle
+                                                                                    --rechecks --report] (or --read-models)
+          upgrade         stop with savepoint, start --jar from it                 --jar [--add-jars --job --savepoint-dir] -- args
+          rebuild         zero-downtime rebuild into <collection>_v<N>             --jar [--add-jars --projections --job
+                                                                                    --max-lag --retire-after --gate-timeout] -- args
+          recover-source  restart with a fresh source (expired resume token)       --jar [--add-jars --job --new-source-uid] -- args
         common: --flink http://127.0.0.1:8081  --mongodb-uri mongodb://127.0.0.1:27017/?replicaSet=rs0
                 --events eventstore.events  --readmodel-database readmodels  --job-name eventflow-projections
+        --jar: the job jar (your application jar, or projection-job.jar); --add-jars a.jar,b.jar: jars loaded with it
+        (a jar of projections only, for example); --projections a;b: the projections the job runs, if not all
         every option can also come from EVENTFLOW_<OPTION> (EVENTFLOW_FLINK, EVENTFLOW_MONGODB_URI, ...)""";
 
     private static final Set<String> COMMON = Set.of("flink", "mongodb-uri", "events", "readmodel-database", "job",
@@ -59,6 +71,7 @@ public final class Ops {
         try {
             Arguments arguments = new Arguments(args, environment);
             return switch (arguments.command()) {
+                case "submit" -> submit(arguments);
                 case "status" -> status(arguments);
                 case "audit" -> audit(arguments);
                 case "upgrade" -> upgrade(arguments);
@@ -76,10 +89,27 @@ public final class Ops {
         }
     }
 
+    private static int submit(Arguments arguments) {
+        arguments.allowOnly(union(COMMON, "jar", "add-jars", "parallelism", "savepoint", "allow-non-restored-state"));
+        JobSubmission submission = submission(arguments);
+        String savepoint = arguments.get("savepoint", null);
+        if (savepoint != null) {
+            submission = submission.restoredFrom(savepoint, Boolean.parseBoolean(arguments.get("allow-non-restored-state",
+                "false")));
+        }
+        int parallelism = (int) arguments.getLong("parallelism", -1);
+        submission = new JobSubmission(submission.jar(), submission.extraJars(), submission.arguments(),
+            submission.restorePath(), submission.allowNonRestoredState(), parallelism);
+        try (FlinkRestClient flink = flink(arguments)) {
+            String job = lifecycle(arguments, flink).start(submission);
+            System.out.println("submitted: job " + job + " on " + flink.baseUrl());
+            return 0;
+        }
+    }
+
     private static int status(Arguments arguments) {
         arguments.allowOnly(COMMON);
-        FlinkRestClient flink = flink(arguments);
-        try (MongoClient mongo = mongo(arguments)) {
+        try (FlinkRestClient flink = flink(arguments); MongoClient mongo = mongo(arguments)) {
             JobStatus status = new JobStatus(flink, events(arguments, mongo));
             List<String> jobs = arguments.get("job", null) != null ? List.of(arguments.get("job", null))
                 : flink.jobs().stream().filter(JobInfo::isActive).map(JobInfo::id).toList();
@@ -95,68 +125,90 @@ public final class Ops {
     }
 
     private static int audit(Arguments arguments) {
-        arguments.allowOnly(union(COMMON, "read-models", "settle", "rechecks", "report"));
+        arguments.allowOnly(union(COMMON, "jar", "add-jars", "projections", "read-models", "settle", "rechecks", "report"));
+        Duration settle = arguments.getDuration("settle", Duration.ofSeconds(2));
+        int rechecks = (int) arguments.getLong("rechecks", 3);
+        int report = (int) arguments.getLong("report", 20);
         try (MongoClient mongo = mongo(arguments)) {
             MongoDatabase readModels = mongo.getDatabase(arguments.get("readmodel-database", "readmodels"));
+            MongoCollection<Document> events = events(arguments, mongo);
             ReadModelAliases aliases = new ReadModelAliases(readModels);
-            boolean clean = true;
-            for (Map.Entry<String, String> readModel : readModels(arguments).entrySet()) {
-                ReadModelAudit audit = new ReadModelAudit(events(arguments, mongo), readModel.getValue(),
-                    arguments.getDuration("settle", Duration.ofSeconds(2)), (int) arguments.getLong("rechecks", 3),
-                    (int) arguments.getLong("report", 20));
-                String collection = aliases.resolve(readModel.getKey());
-                AuditResult result = audit.audit(readModel.getKey(), readModels.getCollection(collection));
-                System.out.println(readModels.getName() + "." + readModel.getKey()
-                    + (collection.equals(readModel.getKey()) ? "" : " (alias of " + collection + ")") + ": "
-                    + result.aggregates() + " aggregates" + (readModel.getValue() == null ? "" : " of type " + readModel.getValue())
-                    + ", " + (result.clean() ? "no drift" : result.driftCount() + " drifting"));
-                for (Drift drift : result.drifts()) {
-                    System.out.println("  " + drift);
+            if (arguments.get("jar", null) == null) {
+                if (arguments.get("read-models", null) == null) {
+                    throw new Arguments.UsageException("audit needs --jar (the job's read models are its projections) "
+                        + "or --read-models name:aggregateType,...");
                 }
-                if (result.driftCount() > result.drifts().size()) {
-                    System.out.println("  ... and " + (result.driftCount() - result.drifts().size()) + " more");
-                }
-                clean &= result.clean();
+                return printAudits(Audits.byAggregateType(readModels(arguments), events, settle, rechecks, report),
+                    readModels, aliases);
             }
-            return clean ? 0 : 1;
+            try (JobJars jars = JobJars.open(submission(arguments))) {
+                return printAudits(Audits.of(jars, projections(arguments), events, settle, rechecks, report), readModels,
+                    aliases);
+            }
         }
     }
 
+    private static int printAudits(Map<String, Audits.Audit> audits, MongoDatabase readModels, ReadModelAliases aliases) {
+        boolean clean = true;
+        for (Map.Entry<String, Audits.Audit> readModel : audits.entrySet()) {
+            String collection = aliases.resolve(readModel.getKey());
+            AuditResult result = readModel.getValue().audit(readModel.getKey(),
+                readModels.getCollection(collection, BsonDocument.class));
+            System.out.println(readModels.getName() + "." + readModel.getKey()
+                + (collection.equals(readModel.getKey()) ? "" : " (alias of " + collection + ")") + ": "
+                + result.documents() + " documents, " + (result.clean() ? "no drift" : result.driftCount() + " drifting"));
+            for (Drift drift : result.drifts()) {
+                System.out.println("  " + drift);
+            }
+            if (result.driftCount() > result.drifts().size()) {
+                System.out.println("  ... and " + (result.driftCount() - result.drifts().size()) + " more");
+            }
+            clean &= result.clean();
+        }
+        return clean ? 0 : 1;
+    }
+
     private static int upgrade(Arguments arguments) {
-        arguments.allowOnly(union(COMMON, "jar", "savepoint-dir"));
-        FlinkRestClient flink = flink(arguments);
-        String job = liveJob(arguments, flink);
-        String upgraded = lifecycle(arguments, flink).upgrade(job, Path.of(arguments.require("jar")),
-            arguments.jobArguments(), arguments.get("savepoint-dir", null));
-        System.out.println("upgraded: job " + job + " is now job " + upgraded);
-        return 0;
+        arguments.allowOnly(union(COMMON, "jar", "add-jars", "savepoint-dir"));
+        try (FlinkRestClient flink = flink(arguments)) {
+            String job = liveJob(arguments, flink);
+            String upgraded = lifecycle(arguments, flink).upgrade(job, submission(arguments),
+                arguments.get("savepoint-dir", null));
+            System.out.println("upgraded: job " + job + " is now job " + upgraded);
+            return 0;
+        }
     }
 
     private static int recoverSource(Arguments arguments) {
-        arguments.allowOnly(union(COMMON, "jar", "new-source-uid", "savepoint-dir"));
-        FlinkRestClient flink = flink(arguments);
-        String job = liveJob(arguments, flink);
-        String sourceUid = arguments.get("new-source-uid", "mongodb-cdc-source-" + System.currentTimeMillis() / 1000);
-        String recovered = lifecycle(arguments, flink).recoverSource(job, Path.of(arguments.require("jar")),
-            arguments.jobArguments(), sourceUid, arguments.get("savepoint-dir", null));
-        System.out.println("recovered: job " + recovered + " reads the store again with source " + sourceUid
-            + "; events applied before are dropped as duplicates");
-        return 0;
+        arguments.allowOnly(union(COMMON, "jar", "add-jars", "new-source-uid", "savepoint-dir"));
+        try (FlinkRestClient flink = flink(arguments)) {
+            String job = liveJob(arguments, flink);
+            String sourceUid = arguments.get("new-source-uid", JobOperators.SOURCE_UID + "-"
+                + System.currentTimeMillis() / 1000);
+            String recovered = lifecycle(arguments, flink).recoverSource(job, submission(arguments), sourceUid,
+                arguments.get("savepoint-dir", null));
+            System.out.println("recovered: job " + recovered + " reads the store again with source " + sourceUid
+                + "; events applied before are dropped as duplicates");
+            return 0;
+        }
     }
 
     private static int rebuild(Arguments arguments) {
-        arguments.allowOnly(union(COMMON, "jar", "read-models", "max-lag", "retire-after", "gate-timeout", "savepoint-dir"));
-        FlinkRestClient flink = flink(arguments);
-        try (MongoClient mongo = mongo(arguments)) {
-            Rebuild.Builder rebuild = Rebuild.builder().flink(flink).events(events(arguments, mongo))
+        arguments.allowOnly(union(COMMON, "jar", "add-jars", "projections", "max-lag", "retire-after", "gate-timeout",
+            "savepoint-dir"));
+        JobSubmission submission = submission(arguments);
+        try (FlinkRestClient flink = flink(arguments); MongoClient mongo = mongo(arguments);
+             JobJars jars = JobJars.open(submission)) {
+            MongoCollection<Document> events = events(arguments, mongo);
+            Rebuild.Builder rebuild = Rebuild.builder().flink(flink).events(events)
                 .readModels(mongo.getDatabase(arguments.get("readmodel-database", "readmodels")))
-                .jar(Path.of(arguments.require("jar"))).arguments(arguments.jobArguments())
+                .submission(submission)
                 .liveJob(liveJob(arguments, flink)).maxLag(arguments.getLong("max-lag", 0))
                 .retireAfter(arguments.getDuration("retire-after", Duration.ofMinutes(5)))
                 .gateTimeout(arguments.getDuration("gate-timeout", Duration.ofHours(6)))
                 .operationTimeout(arguments.getDuration("timeout", Duration.ofMinutes(5)))
                 .savepointDirectory(arguments.get("savepoint-dir", null)).progress(System.out::println);
-            readModels(arguments).forEach(rebuild::readModel);
+            Audits.of(jars, projections(arguments), events, Duration.ofSeconds(1), 3, 5).forEach(rebuild::readModel);
             Rebuild.Result result = rebuild.build().run();
             System.out.println("rebuilt version " + result.version() + ": read models by job " + result.readModelJobId()
                 + ", Kafka by job " + result.kafkaJobId());
@@ -168,6 +220,36 @@ public final class Ops {
 
     private static FlinkRestClient flink(Arguments arguments) {
         return new FlinkRestClient(arguments.get("flink", "http://127.0.0.1:8081"));
+    }
+
+    /** The job jar, its extra jars and the job's arguments. */
+    private static JobSubmission submission(Arguments arguments) {
+        List<Path> extraJars = new ArrayList<>();
+        String extra = arguments.get("add-jars", null);
+        if (extra != null) {
+            for (String jar : extra.split(",")) {
+                if (!jar.isBlank()) {
+                    extraJars.add(Path.of(jar.trim()));
+                }
+            }
+        }
+        List<String> jobArguments = new ArrayList<>(arguments.jobArguments());
+        String projections = arguments.get("projections", null);
+        if (projections != null && !jobArguments.contains("--" + JobOptionKeys.PROJECTIONS)) {
+            jobArguments.addAll(List.of("--" + JobOptionKeys.PROJECTIONS, projections));
+        }
+        try {
+            return JobSubmission.of(Path.of(arguments.require("jar")), extraJars, jobArguments);
+        } catch (IllegalArgumentException e) {
+            throw new Arguments.UsageException(e.getMessage());
+        }
+    }
+
+    /** The projections named by --projections; empty: all the jars have. */
+    private static List<String> projections(Arguments arguments) {
+        String projections = arguments.get("projections", null);
+        return projections == null ? List.of() : Arrays.stream(projections.split("[;,]")).map(String::trim)
+            .filter(name -> !name.isEmpty()).toList();
     }
 
     private static JobLifecycle lifecycle(Arguments arguments, FlinkRestClient flink) {
@@ -190,7 +272,7 @@ public final class Ops {
     /** {@code orders:Order,stream_summaries}: read models and the aggregate type each covers (none: all). */
     static Map<String, String> readModels(Arguments arguments) {
         Map<String, String> readModels = new LinkedHashMap<>();
-        for (String entry : arguments.get("read-models", "orders:Order,stream_summaries").split(",")) {
+        for (String entry : arguments.require("read-models").split(",")) {
             String[] parts = entry.trim().split(":", 2);
             if (parts[0].isBlank()) {
                 throw new Arguments.UsageException("option --read-models has an empty entry: use name[:aggregateType],...");

@@ -1,6 +1,5 @@
 package io.eventflow.ops.lifecycle;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,9 +7,11 @@ import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.eventflow.core.job.JobOptionKeys;
 import io.eventflow.ops.rest.FlinkRestClient;
 import io.eventflow.ops.rest.FlinkRestException;
 import io.eventflow.ops.rest.JobInfo;
+import io.eventflow.ops.submit.JobSubmission;
 
 /**
  * Savepoint upgrades and recovery from an expired resume token, on Flink's REST API. Each step is reported to a
@@ -29,16 +30,14 @@ public final class JobLifecycle {
     }
 
     /**
-     * Stops the job with a savepoint and starts {@code jar} from it with {@code arguments}. Every operator keeps its
-     * state (the uids are stable), so ordering, projections and the Kafka transactions carry on where they stopped.
+     * Stops the job with a savepoint and starts the submission from it. Every operator keeps its state (the uids are
+     * stable), so ordering, projections and the Kafka transactions carry on where they stopped.
      *
      * @return the new job's id
      */
-    public String upgrade(String jobId, Path jar, List<String> arguments, String savepointDirectory) {
-        String jarId = flink.uploadJar(jar);
-        progress.accept("uploaded " + jar.getFileName() + " as " + jarId);
+    public String upgrade(String jobId, JobSubmission submission, String savepointDirectory) {
         String savepoint = stopWithSavepoint(jobId, savepointDirectory);
-        return start(jarId, arguments, savepoint, false);
+        return start(submission.restoredFrom(savepoint, false));
     }
 
     /**
@@ -49,9 +48,7 @@ public final class JobLifecycle {
      *
      * @return the new job's id
      */
-    public String recoverSource(String jobId, Path jar, List<String> arguments, String newSourceUid,
-                                String savepointDirectory) {
-        String jarId = flink.uploadJar(jar);
+    public String recoverSource(String jobId, JobSubmission submission, String newSourceUid, String savepointDirectory) {
         JobInfo job = flink.job(jobId);
         String restorePoint = null;
         if (job.state().equals("RUNNING")) {
@@ -72,9 +69,10 @@ public final class JobLifecycle {
                 progress.accept("cancelled job " + jobId + " (its checkpoints are retained)");
             }
         }
-        List<String> withFreshSource = new ArrayList<>(arguments);
-        withFreshSource.addAll(List.of("--source.uid", newSourceUid, "--source.startup.mode", "initial"));
-        return start(jarId, withFreshSource, restorePoint, true);
+        List<String> withFreshSource = new ArrayList<>(submission.arguments());
+        withFreshSource.addAll(List.of("--" + JobOptionKeys.SOURCE_UID, newSourceUid, "--" + JobOptionKeys.SOURCE_STARTUP_MODE,
+            JobOptionKeys.STARTUP_INITIAL));
+        return start(submission.withArguments(withFreshSource).restoredFrom(restorePoint, true));
     }
 
     /** Stops the job with a savepoint and returns its path. */
@@ -85,16 +83,18 @@ public final class JobLifecycle {
         return savepoint;
     }
 
-    /** Runs an uploaded jar from a restore point and waits until all its tasks run. */
-    public String start(String jarId, List<String> arguments, String restorePoint, boolean allowNonRestoredState) {
+    /** Submits a job (from its restore point, if it has one) and waits until all its tasks run. */
+    public String start(JobSubmission submission) {
+        String restorePoint = submission.restorePath();
         String newJob;
         try {
-            newJob = flink.runJar(jarId, arguments, restorePoint, allowNonRestoredState);
+            newJob = flink.submit(submission);
         } catch (FlinkRestException e) {
             throw new FlinkRestException(e.getMessage() + (restorePoint == null ? ""
                 : "; the job can be started again from " + restorePoint), e);
         }
-        progress.accept("started job " + newJob + (restorePoint == null ? " with fresh state" : " from " + restorePoint));
+        progress.accept("started job " + newJob + " from " + submission.jar().getFileName()
+            + (restorePoint == null ? " with fresh state" : " restored from " + restorePoint));
         flink.awaitAllTasksRunning(newJob, timeout);
         progress.accept("job " + newJob + " is running");
         return newJob;

@@ -1,6 +1,5 @@
 package io.eventflow.ops.lifecycle;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,12 +16,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 
+import io.eventflow.core.job.JobMetrics;
+import io.eventflow.core.job.JobOperators;
+import io.eventflow.core.job.JobOptionKeys;
+import io.eventflow.core.readmodel.ReadModelFields;
 import io.eventflow.ops.audit.AuditResult;
-import io.eventflow.ops.audit.ReadModelAudit;
-import io.eventflow.ops.readmodel.ReadModelAliases;
+import io.eventflow.ops.audit.Audits;
+import io.eventflow.readmodels.ReadModelAliases;
 import io.eventflow.ops.rest.FlinkRestClient;
 import io.eventflow.ops.rest.FlinkRestException;
 import io.eventflow.ops.rest.JobInfo;
+import io.eventflow.ops.submit.JobSubmission;
 
 /**
  * Zero-downtime rebuild of the read models, next to the live job:
@@ -40,17 +44,17 @@ import io.eventflow.ops.rest.JobInfo;
  */
 public final class Rebuild {
 
-    /** The operator that only a job writing read models has; how the hand-over tells the live job's role. */
-    static final String PROJECTIONS_OPERATOR = "Apply projections";
+    /** Operators that only a job writing read models has; how the hand-over tells the live job's role. */
+    static final List<String> PROJECTION_OPERATORS = List.of(JobOperators.PROJECTIONS_NAME,
+        JobOperators.CROSS_AGGREGATE_PROJECTIONS_NAME);
 
     private final FlinkRestClient flink;
     private final JobLifecycle lifecycle;
     private final MongoCollection<Document> events;
     private final MongoDatabase readModels;
     private final ReadModelAliases aliases;
-    private final Map<String, String> readModelTypes;
-    private final Path jar;
-    private final List<String> arguments;
+    private final Map<String, Audits.Audit> readModelAudits;
+    private final JobSubmission submission;
     private final String liveJobId;
     private final long maxLag;
     private final Duration gateTimeout;
@@ -63,9 +67,8 @@ public final class Rebuild {
         this.flink = Objects.requireNonNull(builder.flink, "flink");
         this.events = Objects.requireNonNull(builder.events, "events");
         this.readModels = Objects.requireNonNull(builder.readModels, "readModels");
-        this.readModelTypes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.readModelTypes));
-        this.jar = Objects.requireNonNull(builder.jar, "jar");
-        this.arguments = List.copyOf(builder.arguments);
+        this.readModelAudits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.readModelAudits));
+        this.submission = Objects.requireNonNull(builder.submission, "submission");
         this.liveJobId = Objects.requireNonNull(builder.liveJobId, "liveJobId");
         this.maxLag = builder.maxLag;
         this.gateTimeout = builder.gateTimeout;
@@ -75,7 +78,7 @@ public final class Rebuild {
         this.progress = builder.progress;
         this.lifecycle = new JobLifecycle(flink, progress, builder.operationTimeout);
         this.aliases = new ReadModelAliases(readModels);
-        if (readModelTypes.isEmpty()) {
+        if (readModelAudits.isEmpty()) {
             throw new IllegalArgumentException("a rebuild needs at least one read model");
         }
     }
@@ -92,7 +95,7 @@ public final class Rebuild {
     public Result run() {
         Map<String, String> current = new LinkedHashMap<>();
         int version = 1;
-        for (String readModel : readModelTypes.keySet()) {
+        for (String readModel : readModelAudits.keySet()) {
             String collection = aliases.resolve(readModel);
             current.put(readModel, collection);
             version = Math.max(version, ReadModelAliases.versionOf(readModel, collection));
@@ -100,29 +103,31 @@ public final class Rebuild {
         int next = version + 1;
         String suffix = ReadModelAliases.suffix(next);
         String liveName = flink.job(liveJobId).name();
-        for (String readModel : readModelTypes.keySet()) {
+        for (String readModel : readModelAudits.keySet()) {
             readModels.getCollection(readModel + suffix).drop(); // leftovers of an abandoned attempt
+            readModels.getCollection(ReadModelFields.appliedCollection(readModel + suffix)).drop();
         }
-        progress.accept("rebuilding " + String.join(", ", readModelTypes.keySet()) + " into version " + next
-            + " (collections " + String.join(", ", readModelTypes.keySet().stream().map(name -> name + suffix).toList()) + ")");
+        progress.accept("rebuilding " + String.join(", ", readModelAudits.keySet()) + " into version " + next
+            + " (collections " + String.join(", ", readModelAudits.keySet().stream().map(name -> name + suffix).toList()) + ")");
 
-        List<String> rebuildArguments = new ArrayList<>(arguments);
-        rebuildArguments.addAll(List.of("--source.startup.mode", "initial", "--readmodel.collection-suffix", suffix,
-            "--outputs", "read-models", "--kafka.transactional-id-prefix", liveName.replace(' ', '-') + suffix,
-            "--job.name", liveName + " read models v" + next));
-        String jarId = flink.uploadJar(jar);
-        String rebuildJob = lifecycle.start(jarId, rebuildArguments, null, false);
+        List<String> rebuildArguments = new ArrayList<>(submission.arguments());
+        rebuildArguments.addAll(List.of("--" + JobOptionKeys.SOURCE_STARTUP_MODE, JobOptionKeys.STARTUP_INITIAL,
+            "--" + JobOptionKeys.READMODEL_COLLECTION_SUFFIX, suffix,
+            "--" + JobOptionKeys.OUTPUTS, JobOptionKeys.OUTPUT_READ_MODELS,
+            "--" + JobOptionKeys.KAFKA_TRANSACTIONAL_ID_PREFIX, liveName.replace(' ', '-') + suffix,
+            "--" + JobOptionKeys.JOB_NAME, liveName + " read models v" + next));
+        String rebuildJob = lifecycle.start(submission.withArguments(rebuildArguments));
 
         awaitCutOverGate(rebuildJob, suffix);
 
         Map<String, String> switched = new LinkedHashMap<>();
-        for (String readModel : readModelTypes.keySet()) {
+        for (String readModel : readModelAudits.keySet()) {
             String previous = aliases.switchTo(readModel, readModel + suffix);
             switched.put(readModel, readModel + suffix);
             progress.accept("readers of " + readModel + " now read " + readModel + suffix + " (was " + previous + ")");
         }
 
-        String kafkaJob = handOver(jarId, rebuildJob);
+        String kafkaJob = handOver(rebuildJob);
 
         List<String> retired = new ArrayList<>();
         if (!retireAfter.isNegative()) {
@@ -130,6 +135,7 @@ public final class Rebuild {
             LockSupport.parkNanos(retireAfter.toNanos());
             for (String collection : current.values()) {
                 readModels.getCollection(collection).drop();
+                readModels.getCollection(ReadModelFields.appliedCollection(collection)).drop();
                 retired.add(collection);
                 progress.accept("dropped " + collection);
             }
@@ -148,13 +154,15 @@ public final class Rebuild {
         Instant nextReport = Instant.EPOCH;
         long target = events.estimatedDocumentCount();
         while (true) {
-            long ordered = (long) flink.metricTotal(rebuildJob, "eventsOrderedTotal");
+            long ordered = (long) flink.metricTotal(rebuildJob, JobMetrics.EVENTS_ORDERED_TOTAL);
             long lag = Math.max(0, target - ordered);
             if (Instant.now().isAfter(nextReport)) {
                 progress.accept("rebuild lag: " + lag + " events (" + ordered + " in order, " + target + " to reach)");
                 nextReport = Instant.now().plusSeconds(5);
             }
             if (lag <= maxLag) {
+                // cross-aggregate documents are written when a checkpoint completes: wait for one that covers the events
+                awaitNextCheckpoint(rebuildJob, deadline);
                 if (audited(suffix)) {
                     progress.accept("cut-over gate passed: the rebuild job has put in order the " + target
                         + " events the store held, and every new collection matches the store");
@@ -175,10 +183,22 @@ public final class Rebuild {
         }
     }
 
+    /** Waits until the job completes a checkpoint that started after this call. */
+    private void awaitNextCheckpoint(String jobId, Instant deadline) {
+        long before = flink.checkpoints(jobId).path("counts").path("completed").asLong();
+        while (flink.checkpoints(jobId).path("counts").path("completed").asLong() < before + 2) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new FlinkRestException("the rebuild job " + jobId + " completed no checkpoint before the gate's "
+                    + "deadline; readers still read the old collections");
+            }
+            LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+        }
+    }
+
     private boolean audited(String suffix) {
-        for (Map.Entry<String, String> readModel : readModelTypes.entrySet()) {
-            ReadModelAudit audit = new ReadModelAudit(events, readModel.getValue(), auditSettle, 3, 5);
-            AuditResult result = audit.audit(readModel.getKey(), readModels.getCollection(readModel.getKey() + suffix));
+        for (Map.Entry<String, Audits.Audit> readModel : readModelAudits.entrySet()) {
+            AuditResult result = readModel.getValue().audit(readModel.getKey(),
+                readModels.getCollection(readModel.getKey() + suffix, org.bson.BsonDocument.class));
             if (!result.clean()) {
                 progress.accept("gate: " + result.collection() + " still drifts on " + result.driftCount()
                     + " aggregates, for example " + result.drifts().get(0));
@@ -193,13 +213,13 @@ public final class Rebuild {
      * without them; a live job that already published only (an earlier rebuild split them) is kept, and the read-model
      * jobs of earlier versions are cancelled.
      */
-    private String handOver(String jarId, String rebuildJob) {
+    private String handOver(String rebuildJob) {
         if (writesReadModels(liveJobId)) {
             progress.accept("job " + liveJobId + " keeps publishing to Kafka, without read models");
-            List<String> kafkaOnly = new ArrayList<>(arguments);
-            kafkaOnly.addAll(List.of("--outputs", "kafka"));
+            List<String> kafkaOnly = new ArrayList<>(submission.arguments());
+            kafkaOnly.addAll(List.of("--" + JobOptionKeys.OUTPUTS, JobOptionKeys.OUTPUT_KAFKA));
             String savepoint = lifecycle.stopWithSavepoint(liveJobId, savepointDirectory);
-            return lifecycle.start(jarId, kafkaOnly, savepoint, true);
+            return lifecycle.start(submission.withArguments(kafkaOnly).restoredFrom(savepoint, true));
         }
         String readModelJobs = flink.job(liveJobId).name() + " read models v";
         for (JobInfo job : flink.jobs()) {
@@ -213,8 +233,10 @@ public final class Rebuild {
 
     private boolean writesReadModels(String jobId) {
         for (JsonNode vertex : flink.jobDetails(jobId).path("vertices")) {
-            if (vertex.path("name").asText().contains(PROJECTIONS_OPERATOR)) {
-                return true;
+            for (String operator : PROJECTION_OPERATORS) {
+                if (vertex.path("name").asText().contains(operator)) {
+                    return true;
+                }
             }
         }
         return false;
@@ -225,9 +247,8 @@ public final class Rebuild {
         private FlinkRestClient flink;
         private MongoCollection<Document> events;
         private MongoDatabase readModels;
-        private final Map<String, String> readModelTypes = new LinkedHashMap<>();
-        private Path jar;
-        private final List<String> arguments = new ArrayList<>();
+        private final Map<String, Audits.Audit> readModelAudits = new LinkedHashMap<>();
+        private JobSubmission submission;
         private String liveJobId;
         private long maxLag = 0;
         private Duration gateTimeout = Duration.ofHours(6);
@@ -245,14 +266,14 @@ public final class Rebuild {
         /** The read-model database, which also holds the aliases. */
         public Builder readModels(MongoDatabase readModels) { this.readModels = readModels; return this; }
 
-        /** A read model to rebuild and the aggregate type it covers (null: every aggregate). */
-        public Builder readModel(String name, String aggregateType) { readModelTypes.put(name, aggregateType); return this; }
+        /** A read model to rebuild (its base collection name) and how the cut-over gate audits it. */
+        public Builder readModel(String name, Audits.Audit audit) { readModelAudits.put(name, audit); return this; }
 
-        /** The job jar the rebuild runs, the new version or the live one. */
-        public Builder jar(Path jar) { this.jar = jar; return this; }
-
-        /** The job's arguments (such as {@code --config job.yaml}); the rebuild adds its own after them. */
-        public Builder arguments(List<String> arguments) { this.arguments.addAll(arguments); return this; }
+        /**
+         * The job the rebuild runs (the new version or the live one) with its jars and arguments (such as
+         * {@code --config job.yaml}); the rebuild adds its own arguments after them.
+         */
+        public Builder submission(JobSubmission submission) { this.submission = submission; return this; }
 
         /** The job publishing to Kafka now. */
         public Builder liveJob(String jobId) { this.liveJobId = jobId; return this; }

@@ -1,34 +1,43 @@
 package io.eventflow.ops.rest;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.client.deployment.StandaloneClusterId;
+import org.apache.flink.client.program.rest.RestClusterClient;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.SavepointFormatType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.eventflow.ops.submit.JobSubmission;
+import io.eventflow.ops.submit.JobSubmitter;
 
 /**
- * The calls of Flink's REST API (the same API the dashboard uses) that operating the projection job needs: upload
- * and run a jar, optionally from a savepoint; stop with a savepoint; cancel; read job state, checkpoints and
- * operator metrics. One instance per cluster; thread-safe.
+ * The calls of Flink's REST API (the same API the dashboard uses) that operating the projection job needs: submit a job
+ * jar, optionally from a savepoint; stop with a savepoint; cancel; read job state, checkpoints and operator metrics.
+ * Submitting, stopping and cancelling go through Flink's own {@link RestClusterClient}, as {@code flink run} and
+ * {@code flink stop} do; the read-only queries read the REST API's JSON. One instance per cluster; thread-safe; close
+ * it when done.
  */
-public final class FlinkRestClient {
+public final class FlinkRestClient implements AutoCloseable {
 
     private static final Duration POLL = Duration.ofMillis(250);
 
@@ -36,6 +45,7 @@ public final class FlinkRestClient {
     private final HttpClient http;
     private final ObjectMapper json = new ObjectMapper();
     private final Duration requestTimeout;
+    private RestClusterClient<StandaloneClusterId> cluster;
 
     /** A client for the cluster whose REST API (and dashboard) is at {@code baseUrl}, such as http://jobmanager:8081. */
     public FlinkRestClient(String baseUrl) {
@@ -45,6 +55,10 @@ public final class FlinkRestClient {
     public FlinkRestClient(String baseUrl, Duration requestTimeout) {
         String trimmed = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.base = URI.create(trimmed);
+        if (base.getHost() == null || base.getPort() < 0) {
+            throw new IllegalArgumentException("the Flink REST address '" + baseUrl + "' needs a host and a port, such as "
+                + "http://127.0.0.1:8081");
+        }
         this.requestTimeout = requestTimeout;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
@@ -53,50 +67,38 @@ public final class FlinkRestClient {
         return base.toString();
     }
 
-    /** Uploads a job jar; returns the id {@link #runJar} takes. */
-    public String uploadJar(Path jar) {
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalArgumentException("jar '" + jar + "' does not exist; build it with mvn -B -DskipTests package");
+    /** Flink's client for the cluster, created on first use. */
+    private synchronized RestClusterClient<StandaloneClusterId> cluster() {
+        if (cluster == null) {
+            Configuration configuration = new Configuration();
+            configuration.set(RestOptions.ADDRESS, base.getHost());
+            configuration.set(RestOptions.PORT, base.getPort());
+            configuration.set(RestOptions.CONNECTION_TIMEOUT, 10_000L);
+            try {
+                cluster = new RestClusterClient<>(configuration, StandaloneClusterId.getInstance());
+            } catch (Exception e) {
+                throw new FlinkRestException("cannot create a client for the Flink cluster at " + base + ": " + e, e);
+            }
         }
-        String boundary = "eventflow-" + UUID.randomUUID();
-        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
-            + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n").getBytes(StandardCharsets.UTF_8);
-        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-        HttpRequest request;
-        try {
-            request = HttpRequest.newBuilder(uri("/jars/upload"))
-                .timeout(requestTimeout)
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head),
-                    HttpRequest.BodyPublishers.ofFile(jar), HttpRequest.BodyPublishers.ofByteArray(tail)))
-                .build();
-        } catch (IOException e) {
-            throw new UncheckedIOException("jar '" + jar + "' cannot be read", e);
-        }
-        JsonNode answer = send("POST /jars/upload", request);
-        String location = answer.path("filename").asText();
-        if (location.isEmpty()) {
-            throw new FlinkRestException("POST /jars/upload answered without a filename: " + answer);
-        }
-        return Path.of(location).getFileName().toString();
+        return cluster;
     }
 
     /**
-     * Runs an uploaded jar and returns the new job's id.
-     *
-     * @param savepointPath the savepoint or retained checkpoint to start from, or null for fresh state
-     * @param allowNonRestoredState whether state in the savepoint that no operator claims may be dropped (needed when
-     *     an operator, such as the source under a new uid, is replaced)
+     * Submits a job jar as {@code flink run} does (its main class builds the job here; see {@link JobSubmitter}) and
+     * returns the new job's id.
      */
-    public String runJar(String jarId, List<String> programArguments, String savepointPath, boolean allowNonRestoredState) {
-        ObjectNode body = json.createObjectNode();
-        body.putArray("programArgsList").addAll(programArguments.stream().map(json.getNodeFactory()::textNode).toList());
-        if (savepointPath != null) {
-            body.put("savepointPath", savepointPath);
-            body.put("allowNonRestoredState", allowNonRestoredState);
+    public String submit(JobSubmission submission) {
+        return new JobSubmitter(cluster(), clusterParallelism()).submit(submission);
+    }
+
+    /** The cluster's {@code parallelism.default}. */
+    private int clusterParallelism() {
+        for (JsonNode entry : get("/jobmanager/config")) {
+            if (entry.path("key").asText().equals("parallelism.default")) {
+                return Integer.parseInt(entry.path("value").asText("1"));
+            }
         }
-        JsonNode answer = post("/jars/" + jarId + "/run", body);
-        return answer.path("jobid").asText();
+        return 1;
     }
 
     /** Every job the cluster knows, newest first. */
@@ -158,37 +160,28 @@ public final class FlinkRestClient {
     /**
      * Stops the job with a savepoint (Flink's stop: sources stop, a final savepoint is taken, sinks commit) and returns
      * the savepoint's path once it is complete.
+     *
+     * @param targetDirectory where to write it, or null for the cluster's {@code state.savepoints.dir}
      */
     public String stopWithSavepoint(String jobId, String targetDirectory, Duration timeout) {
-        ObjectNode body = json.createObjectNode();
-        body.put("drain", false);
-        if (targetDirectory != null) {
-            body.put("targetDirectory", targetDirectory);
-        }
-        String triggerId = post("/jobs/" + jobId + "/stop", body).path("request-id").asText();
-        Instant deadline = Instant.now().plus(timeout);
-        while (true) {
-            JsonNode status = get("/jobs/" + jobId + "/savepoints/" + triggerId);
-            if (status.path("status").path("id").asText().equals("COMPLETED")) {
-                JsonNode operation = status.path("operation");
-                if (operation.has("failure-cause")) {
-                    throw new FlinkRestException("stopping job " + jobId + " with a savepoint failed: "
-                        + operation.path("failure-cause").path("stack-trace").asText("").lines().findFirst().orElse("?"));
-                }
-                return operation.path("location").asText();
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new FlinkRestException("the savepoint of job " + jobId + " did not complete within " + timeout);
-            }
-            sleep(POLL);
+        try {
+            return cluster().stopWithSavepoint(JobID.fromHexString(jobId), false, targetDirectory,
+                SavepointFormatType.CANONICAL).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new FlinkRestException("the savepoint of job " + jobId + " did not complete within " + timeout, e);
+        } catch (Exception e) {
+            throw new FlinkRestException("stopping job " + jobId + " with a savepoint failed: "
+                + JobSubmitter.rootMessage(e), e);
         }
     }
 
     /** Cancels the job; its retained checkpoints stay (the job retains them on cancellation). */
     public void cancel(String jobId) {
-        HttpRequest request = HttpRequest.newBuilder(uri("/jobs/" + jobId + "?mode=cancel")).timeout(requestTimeout)
-            .method("PATCH", HttpRequest.BodyPublishers.noBody()).build();
-        send("PATCH /jobs/" + jobId, request);
+        try {
+            cluster().cancel(JobID.fromHexString(jobId)).get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new FlinkRestException("cancelling job " + jobId + " failed: " + JobSubmitter.rootMessage(e), e);
+        }
     }
 
     /** {@code /jobs/<id>/checkpoints}: counts, the latest completed, failed, savepoint and restored checkpoint, history. */
@@ -259,16 +252,17 @@ public final class FlinkRestClient {
         }
     }
 
+    @Override
+    public synchronized void close() {
+        if (cluster != null) {
+            cluster.close();
+            cluster = null;
+        }
+    }
+
     private JsonNode get(String path) {
         HttpRequest request = HttpRequest.newBuilder(uri(path)).timeout(requestTimeout).GET().build();
         return send("GET " + path, request);
-    }
-
-    private JsonNode post(String path, JsonNode body) {
-        HttpRequest request = HttpRequest.newBuilder(uri(path)).timeout(requestTimeout)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-        return send("POST " + path, request);
     }
 
     private JsonNode send(String call, HttpRequest request) {

@@ -22,27 +22,37 @@ import com.mongodb.client.MongoDatabase;
 import io.eventflow.devstack.kafka.CommittedKafkaReader;
 import io.eventflow.devstack.testing.Await;
 import io.eventflow.devstack.kafka.CommittedKafkaReader.Message;
+import io.eventflow.examples.orders.Order;
+import io.eventflow.examples.orders.OrderCommand;
+import io.eventflow.examples.orders.OrderEvent;
+import io.eventflow.examples.orders.OrderLoadGenerator;
+import io.eventflow.examples.orders.Orders;
 import io.eventflow.ops.audit.AuditResult;
-import io.eventflow.ops.audit.ReadModelAudit;
+import io.eventflow.ops.audit.Audits;
+import io.eventflow.ops.inspect.JobJars;
 import io.eventflow.ops.rest.FlinkRestClient;
+import io.eventflow.ops.submit.JobSubmission;
+import io.eventflow.readmodels.ReadModelAliases;
 import io.eventflow.writer.EventStore;
 import io.eventflow.writer.aggregate.AggregateRepository;
-import io.eventflow.writer.example.order.Order;
-import io.eventflow.writer.example.order.OrderCommand;
-import io.eventflow.writer.example.order.OrderEvent;
-import io.eventflow.writer.example.order.OrderLoadGenerator;
-import io.eventflow.writer.example.order.Orders;
 
 /**
- * One test's slice of the embedded stack: its own event store, read-model database and topic prefix, the shaded
- * job jar submitted through Flink's REST API as a user would, Order load through the aggregate repository, and
- * the checks every operations test ends with: read models match the store, and Kafka, read with read_committed,
- * holds every event exactly once in sequence order.
+ * One test's slice of the embedded stack: its own event store, read-model database and topic prefix, the Order
+ * example's application jar submitted as a user submits it (Flink's REST client, the job's main run here), Order load
+ * through the aggregate repository, and the checks every operations test ends with: the read models, per aggregate
+ * and across aggregates, match the store, and Kafka, read with read_committed, holds every event exactly once in
+ * sequence order.
  */
 public final class ProjectionJobFixture implements AutoCloseable {
 
-    /** Built by the job module before this one (see pom.xml). */
+    /** The Order example's application jar: its projections and the job. Built before this module (see pom.xml). */
+    public static final Path APP_JAR = Path.of("..", "examples", "orders", "target", "orders-app.jar").toAbsolutePath()
+        .normalize();
+    /** The stock job jar, with the built-in projections only. */
     public static final Path JOB_JAR = Path.of("..", "job", "target", "projection-job.jar").toAbsolutePath().normalize();
+    /** The Order example's own jar: its projections and domain, without the job (a "jar of projections only"). */
+    public static final Path PROJECTIONS_JAR = Path.of("..", "examples", "orders", "target",
+        "eventflow-example-orders-0.1.0-SNAPSHOT.jar").toAbsolutePath().normalize();
 
     private final String name;
     private final String kafka;
@@ -54,7 +64,7 @@ public final class ProjectionJobFixture implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
 
     public ProjectionJobFixture(String name, String mongoUri, String kafka, String flinkUrl) {
-        assertThat(JOB_JAR).as("the job jar; build it with mvn -B -DskipTests package -pl job").exists();
+        assertThat(APP_JAR).as("the example's jar; build it with mvn -B -DskipTests package").exists();
         this.name = name;
         this.kafka = kafka;
         this.mongoUri = mongoUri;
@@ -88,10 +98,14 @@ public final class ProjectionJobFixture implements AutoCloseable {
         return arguments;
     }
 
-    /** Uploads the jar and starts the job with fresh state; returns its id once all its tasks run. */
+    /** The example's application jar with this test's job arguments. */
+    public JobSubmission submission(String... more) {
+        return JobSubmission.of(APP_JAR, List.of(), jobArguments(more));
+    }
+
+    /** Submits the example's jar with fresh state; returns the job's id once all its tasks run. */
     public String startJob(String... more) {
-        String jarId = flink.uploadJar(JOB_JAR);
-        String job = flink.runJar(jarId, jobArguments(more), null, false);
+        String job = flink.submit(submission(more));
         flink.awaitAllTasksRunning(job, Duration.ofMinutes(2));
         return job;
     }
@@ -101,16 +115,27 @@ public final class ProjectionJobFixture implements AutoCloseable {
             .idPrefix(name + "-order-").seed(seed).build();
     }
 
-    /** Waits until both read models stand exactly at the store's heads. */
-    public void awaitReadModelsMatchStore(String ordersCollection, String summariesCollection, Duration timeout) {
-        Await.until("read models " + ordersCollection + " and " + summariesCollection + " to match the store",
-            timeout, () -> audit("orders", ordersCollection, "Order").clean()
-                && audit("stream_summaries", summariesCollection, null).clean(), () -> "");
+    /**
+     * Waits until every read model of the example (resolved through its alias) matches the store, by the audit
+     * `bin/audit` runs and by the independent replay oracle.
+     */
+    public void awaitReadModelsMatchStore(Duration timeout) {
+        ReadModelAliases aliases = new ReadModelAliases(readModels());
+        try (JobJars jars = JobJars.open(submission())) {
+            Map<String, Audits.Audit> audits = Audits.of(jars, List.of(), events(), Duration.ZERO, 0, 10);
+            for (Map.Entry<String, Audits.Audit> readModel : audits.entrySet()) {
+                Await.until(readModel.getKey() + " to match the store", timeout, () -> readModel.getValue()
+                    .audit(readModel.getKey(), readModels().getCollection(aliases.resolve(readModel.getKey()),
+                        org.bson.BsonDocument.class)).clean(), () -> describe(readModel.getValue(), readModel.getKey(), aliases));
+            }
+        }
+        ReadModelOracle.assertReadModelsMatch(events(), readModels(), aliases);
     }
 
-    public AuditResult audit(String readModel, String collection, String aggregateType) {
-        return new ReadModelAudit(events(), aggregateType, Duration.ZERO, 0, 10)
-            .audit(readModel, readModels().getCollection(collection));
+    private String describe(Audits.Audit audit, String readModel, ReadModelAliases aliases) {
+        AuditResult result = audit.audit(readModel, readModels().getCollection(aliases.resolve(readModel),
+            org.bson.BsonDocument.class));
+        return result.driftCount() + " drifting, for example " + result.drifts();
     }
 
     /**
@@ -153,6 +178,7 @@ public final class ProjectionJobFixture implements AutoCloseable {
     @Override
     public void close() {
         flink.jobs().stream().filter(job -> job.isActive()).forEach(job -> flink.cancel(job.id()));
+        flink.close();
         orders.close();
         client.close();
     }

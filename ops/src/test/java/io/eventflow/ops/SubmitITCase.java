@@ -1,0 +1,126 @@
+package io.eventflow.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.eventflow.devstack.junit.EmbeddedFlinkExtension;
+import io.eventflow.devstack.junit.EmbeddedKafkaExtension;
+import io.eventflow.devstack.junit.EmbeddedMongoExtension;
+import io.eventflow.devstack.testing.Await;
+import io.eventflow.examples.orders.OrderLoadGenerator;
+import io.eventflow.ops.cli.Ops;
+import io.eventflow.ops.rest.JobInfo;
+import io.eventflow.ops.testing.ProjectionJobFixture;
+
+/**
+ * {@code bin/submit} as a user runs it: the Order example, built as its own artifact, submitted to the embedded
+ * cluster; then the same projections as a jar of projections only, next to the stock job jar. Read models, per
+ * aggregate and across aggregates, must equal the replay oracle and Kafka must hold every event once, in order.
+ */
+class SubmitITCase {
+
+    private static final Duration PATIENCE = Duration.ofMinutes(2);
+
+    @RegisterExtension
+    static final EmbeddedMongoExtension MONGO = new EmbeddedMongoExtension();
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+    @RegisterExtension
+    static final EmbeddedFlinkExtension FLINK = new EmbeddedFlinkExtension();
+
+    private ProjectionJobFixture fixture(String name) {
+        return new ProjectionJobFixture(name, MONGO.connectionString(), KAFKA.bootstrapServers(), FLINK.cluster().restUrl());
+    }
+
+    @Test
+    void theExamplesApplicationJarRunsAllItsProjectionsWithNothingLostOrDuplicated() {
+        try (ProjectionJobFixture stack = fixture("submit")) {
+            List<String> command = new ArrayList<>(List.of("submit", "--flink", FLINK.cluster().restUrl(), "--jar",
+                ProjectionJobFixture.APP_JAR.toString(), "--"));
+            command.addAll(stack.jobArguments());
+            Run run = ops(command);
+            assertThat(run.exitCode()).as(run.output()).isZero();
+            assertThat(run.output()).contains("submitted: job ");
+
+            OrderLoadGenerator load = stack.load(60, 7).start();
+            Await.until("400 events appended", PATIENCE, () -> load.eventsAppended() >= 400, () -> "");
+            load.close();
+
+            stack.awaitReadModelsMatchStore(PATIENCE);
+            stack.assertKafkaHoldsEveryEventExactlyOnceInOrder(PATIENCE);
+            assertThat(stack.readModels().getCollection("units_sold_per_sku").countDocuments()).isPositive();
+            assertThat(stack.readModels().getCollection("orders_per_customer").countDocuments()).isPositive();
+        }
+    }
+
+    @Test
+    void aJarOfProjectionsOnlyRunsNextToTheStockJobJar() {
+        try (ProjectionJobFixture stack = fixture("extra")) {
+            List<String> command = new ArrayList<>(List.of("submit", "--flink", FLINK.cluster().restUrl(), "--jar",
+                ProjectionJobFixture.JOB_JAR.toString(), "--add-jars", ProjectionJobFixture.PROJECTIONS_JAR.toString(),
+                "--"));
+            command.addAll(stack.jobArguments("--projections", "order;units-sold-per-sku"));
+            Run run = ops(command);
+            assertThat(run.exitCode()).as(run.output()).isZero();
+
+            OrderLoadGenerator load = stack.load(60, 8).start();
+            Await.until("200 events appended", PATIENCE, () -> load.eventsAppended() >= 200, () -> "");
+            load.close();
+
+            Await.until("the orders to be projected", PATIENCE,
+                () -> stack.readModels().getCollection("orders").countDocuments() >= 10
+                    && stack.readModels().getCollection("units_sold_per_sku").countDocuments() >= 1, () -> "");
+            assertThat(stack.readModels().listCollectionNames().into(new ArrayList<>()))
+                .doesNotContain("stream_summaries", "orders_per_customer");
+            stack.assertKafkaHoldsEveryEventExactlyOnceInOrder(PATIENCE);
+        }
+    }
+
+    @Test
+    void anUnknownProjectionIsRefusedBeforeAnythingRunsNamingWhatWasFoundAndWhere() {
+        try (ProjectionJobFixture stack = fixture("unknown")) {
+            List<String> command = new ArrayList<>(List.of("submit", "--flink", FLINK.cluster().restUrl(), "--jar",
+                ProjectionJobFixture.APP_JAR.toString(), "--"));
+            command.addAll(stack.jobArguments("--projections", "order;shopping-cart"));
+            long jobsBefore = stack.flink.jobs().stream().filter(JobInfo::isActive).count();
+
+            Run run = ops(command);
+
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.output()).contains("refused to start: option 'projections' names an unknown projection "
+                + "'shopping-cart'; discovered: [").contains("order (from io.eventflow.examples.orders.projections."
+                + "OrderProjections in file:").contains("orders-app.jar");
+            assertThat(stack.flink.jobs().stream().filter(JobInfo::isActive).count()).isEqualTo(jobsBefore);
+        }
+    }
+
+    private record Run(int exitCode, String output) {
+    }
+
+    /** Runs an ops command as bin/ scripts do, capturing what it prints. */
+    private static synchronized Run ops(List<String> arguments) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8);
+        System.setOut(capture);
+        System.setErr(capture);
+        try {
+            int code = Ops.run(arguments.toArray(String[]::new), Map.of());
+            return new Run(code, captured.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+}
