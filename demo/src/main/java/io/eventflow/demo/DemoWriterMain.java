@@ -7,11 +7,11 @@ import com.mongodb.client.MongoClients;
 
 import io.eventflow.writer.EventStore;
 import io.eventflow.writer.aggregate.AggregateRepository;
-import io.eventflow.writer.example.order.Order;
-import io.eventflow.writer.example.order.OrderCommand;
-import io.eventflow.writer.example.order.OrderEvent;
-import io.eventflow.writer.example.order.OrderLoadGenerator;
-import io.eventflow.writer.example.order.Orders;
+import io.eventflow.examples.orders.Order;
+import io.eventflow.examples.orders.OrderCommand;
+import io.eventflow.examples.orders.OrderEvent;
+import io.eventflow.examples.orders.OrderLoadGenerator;
+import io.eventflow.examples.orders.Orders;
 
 /**
  * The demo writer on its own ({@code demo/target/demo-writer.jar}, the docker-compose service {@code demo-writer}):

@@ -1,5 +1,6 @@
 package io.eventflow.demo;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 
 import org.apache.flink.api.java.utils.ParameterTool;
 
@@ -20,35 +22,54 @@ import io.eventflow.devstack.DevStack;
 import io.eventflow.devstack.Foreground;
 import io.eventflow.devstack.kafka.EmbeddedKafkaBroker;
 import io.eventflow.devstack.mongo.EmbeddedMongoServer;
+import io.eventflow.core.job.JobMetrics;
+import io.eventflow.core.job.JobOptionKeys;
+import io.eventflow.examples.orders.Order;
+import io.eventflow.examples.orders.OrderCommand;
+import io.eventflow.examples.orders.OrderEvent;
+import io.eventflow.examples.orders.OrderLoadGenerator;
+import io.eventflow.examples.orders.Orders;
+import io.eventflow.ops.inspect.JobJars;
 import io.eventflow.ops.rest.FlinkRestClient;
+import io.eventflow.ops.submit.JobSubmission;
 import io.eventflow.writer.EventStore;
 import io.eventflow.writer.aggregate.AggregateRepository;
-import io.eventflow.writer.example.order.Order;
-import io.eventflow.writer.example.order.OrderCommand;
-import io.eventflow.writer.example.order.OrderEvent;
-import io.eventflow.writer.example.order.OrderLoadGenerator;
-import io.eventflow.writer.example.order.Orders;
 
 /**
- * {@code bin/run-local}: the embedded stack, the projection job submitted to its Flink cluster through the REST API
- * (as {@code flink run} would), and the demo writer appending Order events; then a progress line every few seconds
- * until Ctrl-C, which stops everything in reverse order.
+ * {@code bin/run-local}: the embedded stack, a job jar submitted to its Flink cluster (as {@code flink run} would, with
+ * Flink's REST client), and the demo writer appending Order events; then a progress line every few seconds until
+ * Ctrl-C, which stops everything in reverse order.
  *
- * <p>Options: {@code --rate 20} events per second, {@code --progress-seconds 5},
- * {@code --jar job/target/projection-job.jar}, and those of {@link DevStack} ({@code --mongodb-port 27017},
- * {@code --kafka-port 9092}, {@code --flink-port 8081}, {@code --data-dir .devstack}, ...).
+ * <p>Options: {@code --jar} the job jar (default: the Order example's application jar),
+ * {@code --projections-jar} a jar of your own (an application jar with the job in it, or a jar of projections only,
+ * which then runs with {@code job/target/projection-job.jar}), {@code --load orders|none} (default {@code orders},
+ * or {@code none} with {@code --projections-jar}), {@code --rate 20} events per second, {@code --progress-seconds 5},
+ * and those of {@link DevStack} ({@code --mongodb-port 27017}, {@code --kafka-port 9092}, {@code --flink-port 8081},
+ * {@code --data-dir .devstack}, ...).
  */
 public final class RunLocal {
+
+    static final String EXAMPLE_JAR = "examples/orders/target/orders-app.jar";
+    static final String JOB_JAR = "job/target/projection-job.jar";
+    private static final String JOB_MAIN_CLASS = "io/eventflow/job/ProjectionJob.class";
 
     private RunLocal() {
     }
 
     public static void main(String[] args) throws Exception {
         DemoOptions options = DemoOptions.parse(args);
-        Path jar = Paths.get(options.get("jar", "job/target/projection-job.jar")).toAbsolutePath();
-        if (!Files.isRegularFile(jar)) {
-            System.err.println("the job jar " + jar + " is missing; build it with mvn -B -DskipTests package");
-            System.exit(1);
+        JobSubmission submission;
+        try {
+            submission = submission(options);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        String load = options.get("load", options.get("projections-jar", null) == null ? "orders" : "none");
+        if (!load.equals("orders") && !load.equals("none")) {
+            System.err.println("option --load has an invalid value '" + load + "': use orders or none");
+            System.exit(2);
         }
         DevStack.Started stack = DevStack.start(ParameterTool.fromArgs(args));
         List<AutoCloseable> started = new ArrayList<>(stack.components());
@@ -57,20 +78,32 @@ public final class RunLocal {
         EmbeddedKafkaBroker kafka = stack.kafka();
 
         FlinkRestClient flink = new FlinkRestClient(stack.flink().restUrl());
-        String job = flink.runJar(flink.uploadJar(jar), List.of("--mongodb.uri", mongo.connectionString(),
-            "--kafka.bootstrap-servers", kafka.bootstrapServers(), "--checkpoint.interval", "5s"), null, false);
+        started.add(flink);
+        String job = flink.submit(submission.withArguments(List.of("--" + JobOptionKeys.MONGODB_URI,
+            mongo.connectionString(), "--" + JobOptionKeys.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
+            "--" + JobOptionKeys.CHECKPOINT_INTERVAL, "5s")));
         flink.awaitAllTasksRunning(job, Duration.ofMinutes(2));
-        System.out.println("job " + job + " is running: read models in readmodels.orders, events on Kafka topic events.Order");
+        try (JobJars jars = JobJars.open(submission)) {
+            System.out.println("job " + job + " is running: read models in "
+                + String.join(", ", jars.readModels(List.of()).stream().map(model -> "readmodels." + model.collection())
+                    .toList()) + "; events on Kafka topics events.<aggregateType>");
+        }
 
         MongoClient client = MongoClients.create(mongo.connectionString());
         started.add(client);
-        EventStore store = EventStore.builder().mongoClient(client).upcasters(Orders.UPCASTERS).build();
-        AggregateRepository<Order, OrderCommand, OrderEvent> orders = AggregateRepository.builder(store, Orders.DEFINITION)
-            .snapshotEvery(100).build();
-        started.add(orders);
-        OrderLoadGenerator load = OrderLoadGenerator.builder(orders).ratePerSecond(options.getDouble("rate", 20)).build().start();
-        started.add(load);
-        System.out.println("demo writer: " + options.get("rate", "20") + " Order events/s; Ctrl-C stops everything");
+        OrderLoadGenerator generator = null;
+        if (load.equals("orders")) {
+            EventStore store = EventStore.builder().mongoClient(client).upcasters(Orders.UPCASTERS).build();
+            AggregateRepository<Order, OrderCommand, OrderEvent> orders = AggregateRepository.builder(store,
+                Orders.DEFINITION).snapshotEvery(100).build();
+            started.add(orders);
+            generator = OrderLoadGenerator.builder(orders).ratePerSecond(options.getDouble("rate", 20)).build().start();
+            started.add(generator);
+            System.out.println("demo writer: " + options.get("rate", "20") + " Order events/s; Ctrl-C stops everything");
+        } else {
+            System.out.println("no demo load: append your events to eventstore.events at " + mongo.connectionString()
+                + "; Ctrl-C stops everything");
+        }
 
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "progress");
@@ -78,18 +111,38 @@ public final class RunLocal {
             return thread;
         });
         int every = options.getInt("progress-seconds", 5);
-        progress.scheduleAtFixedRate(() -> System.out.println(progressLine(flink, job, load, client)), every, every,
+        OrderLoadGenerator appended = generator;
+        progress.scheduleAtFixedRate(() -> System.out.println(progressLine(flink, job, appended, client)), every, every,
             TimeUnit.SECONDS);
         started.add(progress::shutdownNow);
         Foreground.runUntilStopped(started);
     }
 
+    /** The jar to run: the example's, or the user's (with projection-job.jar if it holds projections only). */
+    static JobSubmission submission(DemoOptions options) throws IOException {
+        String own = options.get("projections-jar", null);
+        if (own == null) {
+            return JobSubmission.of(Paths.get(options.get("jar", EXAMPLE_JAR)).toAbsolutePath(), List.of(), List.of());
+        }
+        Path projections = Paths.get(own).toAbsolutePath();
+        if (!Files.isRegularFile(projections)) {
+            throw new IllegalArgumentException("option --projections-jar names '" + projections + "', which is not a file");
+        }
+        try (JarFile jar = new JarFile(projections.toFile())) {
+            if (jar.getEntry(JOB_MAIN_CLASS) != null) {
+                return JobSubmission.of(projections, List.of(), List.of()); // an application jar: the job is inside
+            }
+        }
+        return JobSubmission.of(Paths.get(options.get("jar", JOB_JAR)).toAbsolutePath(), List.of(projections), List.of());
+    }
+
     private static String progressLine(FlinkRestClient flink, String job, OrderLoadGenerator load, MongoClient client) {
+        String appended = load == null ? "" : "appended=" + load.eventsAppended() + " ";
         try {
             long stored = client.getDatabase("eventstore").getCollection("events").estimatedDocumentCount();
-            long ordered = (long) flink.metricTotal(job, "eventsOrderedTotal");
+            long ordered = (long) flink.metricTotal(job, JobMetrics.EVENTS_ORDERED_TOTAL);
             // per projection; the stream summary applies every event, so the highest is the events projected
-            long projected = flink.operatorMetricSums(job, "eventsApplied").values().stream()
+            long projected = flink.operatorMetricSums(job, JobMetrics.EVENTS_APPLIED).values().stream()
                 .mapToLong(Double::longValue).max().orElse(0);
             long published = 0;
             for (Map.Entry<String, Double> sent : flink.operatorMetricSums(job, "numRecordsSend").entrySet()) {
@@ -98,11 +151,10 @@ public final class RunLocal {
                     published += sent.getValue().longValue();
                 }
             }
-            return String.format("appended=%d projected=%d published=%d openGaps=%d lag=%d state=%s", load.eventsAppended(),
-                projected, published, (long) flink.metricTotal(job, "openGaps"), Math.max(0, stored - ordered),
-                flink.job(job).state());
+            return String.format("%sprojected=%d published=%d openGaps=%d lag=%d state=%s", appended, projected, published,
+                (long) flink.metricTotal(job, JobMetrics.OPEN_GAPS), Math.max(0, stored - ordered), flink.job(job).state());
         } catch (RuntimeException e) {
-            return "appended=" + load.eventsAppended() + " (job metrics unavailable: " + e.getMessage() + ")";
+            return appended + "(job metrics unavailable: " + e.getMessage() + ")";
         }
     }
 }
