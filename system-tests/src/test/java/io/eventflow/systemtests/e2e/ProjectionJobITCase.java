@@ -1,0 +1,86 @@
+package io.eventflow.systemtests.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.bson.BsonDocument;
+import org.junit.jupiter.api.Test;
+
+import io.eventflow.job.config.JobConfig;
+import io.eventflow.job.projection.ProjectionRegistry;
+import io.eventflow.systemtests.testing.EmbeddedStackTest;
+import io.eventflow.devstack.testing.Await;
+import io.eventflow.systemtests.testing.ExactlyOnceChecks;
+import io.eventflow.devstack.kafka.CommittedKafkaReader;
+import io.eventflow.devstack.kafka.CommittedKafkaReader.Message;
+import io.eventflow.systemtests.testing.JobStack;
+import io.eventflow.systemtests.testing.Registries;
+import io.eventflow.systemtests.testing.OrderTraffic;
+import io.eventflow.systemtests.testing.ReplayOracle;
+
+/**
+ * The projection job end to end on the embedded stack: the real CDC source, a MiniCluster, the MongoDB emulator and
+ * a Kafka broker. Read models must equal a replay oracle computed from the event store, and Kafka, read with
+ * read_committed, must hold each event exactly once, in sequence order per aggregate.
+ */
+class ProjectionJobITCase extends EmbeddedStackTest {
+
+    private static final Duration WAIT = Duration.ofMinutes(3);
+    private static final ProjectionRegistry REGISTRY = Registries.ORDERS;
+
+
+    @Test
+    void readModelsAndKafkaFollowTheStoreExactlyWhileFourWritersAppend() throws Exception {
+        try (JobStack stack = stack("live")) {
+            JobClient job = stack.start(stack.config(Map.of()), REGISTRY);
+            List<OrderTraffic.Stream> traffic = OrderTraffic.plan("live", 500, 20, 1);
+
+            OrderTraffic.append(stack.store, traffic, 4, 3);
+
+            assertThat(stack.events().countDocuments()).isEqualTo(10_000);
+            assertReadModelsMatchTheOracle(stack);
+            assertKafkaHoldsEveryEventOnceInOrder(stack, 10_000);
+            assertThat(JobStack.status(job)).isEqualTo(JobStatus.RUNNING);
+            JobStack.cancel(job);
+        }
+    }
+
+    @Test
+    void aRebuildFromAPrefilledStoreGivesTheSameReadModelsAsTheLiveJob() throws Exception {
+        try (JobStack stack = stack("rebuild")) {
+            OrderTraffic.append(stack.store, OrderTraffic.plan("rebuild", 300, 12, 2), 4, 5);
+            JobConfig live = stack.config(Map.of("source.parallelism", "2", "source.snapshot.chunk-size-mb", "1"));
+            JobClient first = stack.start(live, REGISTRY);
+            assertReadModelsMatchTheOracle(stack);
+            JobStack.cancel(first);
+
+            JobConfig rebuild = live.with(Map.of("readmodel.collection-suffix", "_v2", "source.uid", "mongodb-cdc-source-v2",
+                "kafka.topic-prefix", stack.topicPrefix + "-v2", "kafka.transactional-id-prefix", stack.name + "-v2"));
+            JobClient second = stack.start(rebuild, REGISTRY);
+            for (String collection : List.of("orders", "stream_summaries", "orders_per_customer", "units_sold_per_sku")) {
+                Map<Object, BsonDocument> liveModels = ExactlyOnceChecks.byId(stack.readModels(collection).find().into(new ArrayList<>()));
+                Await.until(collection + "_v2 to equal the live read models", WAIT,
+                    () -> ExactlyOnceChecks.byId(stack.readModels(collection + "_v2").find().into(new ArrayList<>())).equals(liveModels),
+                    () -> stack.readModels(collection + "_v2").countDocuments() + " of " + liveModels.size() + " documents");
+            }
+            JobStack.cancel(second);
+        }
+    }
+
+    static void assertReadModelsMatchTheOracle(JobStack stack) {
+        ExactlyOnceChecks.assertReadModelsMatchTheOracle(stack, REGISTRY, WAIT);
+    }
+
+    static void assertKafkaHoldsEveryEventOnceInOrder(JobStack stack, int expectedEvents) {
+        ExactlyOnceChecks.assertKafkaHoldsEveryEventOnceInOrder(stack, expectedEvents, WAIT);
+    }
+}
