@@ -11,12 +11,25 @@ jvm_options() {
 --add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.sql/java.sql=ALL-UNNAMED"
 }
 
+# The JVM options of the ops commands: the job's main class runs in them to build its graph, as under flink run.
+ops_jvm_options() {
+  EVENTFLOW_HEAP="${EVENTFLOW_OPS_HEAP:-1g}" jvm_options
+}
+
+# Runs an ops command (bin/submit, bin/status, ...): builds ops on first use, then runs it with its classpath.
+run_ops() {
+  ensure_built ops
+  exec java $(ops_jvm_options) -cp "$(module_classpath ops)" io.eventflow.ops.cli.Ops "$@"
+}
+
 # Builds a module (and what it depends on) when it was never built or its sources changed since.
-# The stamp is the file the build leaves (default: the module's classpath.txt).
+# The stamp is the file the build leaves (default: the module's classpath.txt); further arguments are files the module
+# is made from too (an upstream module's stamp), which make it stale when they are newer.
 ensure_built() {
   local module="$1"
   local stamp="${2:-$root/$module/target/classpath.txt}"
-  if [ ! -f "$stamp" ] || [ -n "$(find "$root/$module/src/main" "$root/$module/pom.xml" "$root/pom.xml" -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+  shift; shift || true
+  if [ ! -f "$stamp" ] || [ -n "$(find "$root/$module/src/main" "$root/$module/pom.xml" "$root/pom.xml" "$@" -newer "$stamp" -print -quit 2>/dev/null)" ]; then
     echo "building $module (first use or sources changed) ..." >&2
     (cd "$root" && mvn -B -q -Dstyle.color=never -pl "$module" -am install -DskipTests >&2)
     touch "$stamp" # the build may leave an unchanged stamp untouched

@@ -40,9 +40,9 @@ import io.eventflow.writer.aggregate.AggregateRepository;
  * Flink's REST client), and the demo writer appending Order events; then a progress line every few seconds until
  * Ctrl-C, which stops everything in reverse order.
  *
- * <p>Options: {@code --jar} the job jar (default: the Order example's application jar),
- * {@code --projections-jar} a jar of your own (an application jar with the job in it, or a jar of projections only,
- * which then runs with {@code job/target/projection-job.jar}), {@code --load orders|none} (default {@code orders},
+ * <p>Options: {@code --projections-jar} a jar of your own (an application jar with the job in it, or a jar of
+ * projections only, which then runs beside {@code --job-jar}, the stock {@code job/target/projection-job.jar}); without
+ * it, {@code --example-jar} runs (the Order example's application jar); {@code --load orders|none} (default {@code orders},
  * or {@code none} with {@code --projections-jar}), {@code --rate 20} events per second, {@code --progress-seconds 5},
  * and those of {@link DevStack} ({@code --mongodb-port 27017}, {@code --kafka-port 9092}, {@code --flink-port 8081},
  * {@code --data-dir .devstack}, ...).
@@ -122,7 +122,7 @@ public final class RunLocal {
     static JobSubmission submission(DemoOptions options) throws IOException {
         String own = options.get("projections-jar", null);
         if (own == null) {
-            return JobSubmission.of(Paths.get(options.get("jar", EXAMPLE_JAR)).toAbsolutePath(), List.of(), List.of());
+            return JobSubmission.of(Paths.get(options.get("example-jar", EXAMPLE_JAR)).toAbsolutePath(), List.of(), List.of());
         }
         Path projections = Paths.get(own).toAbsolutePath();
         if (!Files.isRegularFile(projections)) {
@@ -133,7 +133,7 @@ public final class RunLocal {
                 return JobSubmission.of(projections, List.of(), List.of()); // an application jar: the job is inside
             }
         }
-        return JobSubmission.of(Paths.get(options.get("jar", JOB_JAR)).toAbsolutePath(), List.of(projections), List.of());
+        return JobSubmission.of(Paths.get(options.get("job-jar", JOB_JAR)).toAbsolutePath(), List.of(projections), List.of());
     }
 
     private static String progressLine(FlinkRestClient flink, String job, OrderLoadGenerator load, MongoClient client) {

@@ -35,7 +35,11 @@ class DeploymentFilesTest {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Path ROOT = repositoryRoot();
-    private static final Set<String> BUILT_JARS = Set.of("job/target/projection-job.jar", "demo/target/demo-writer.jar");
+    private static final Set<String> BUILT_JARS = Set.of("examples/orders/target/orders-app.jar",
+        "demo/target/demo-writer.jar");
+    /** A mount source with a default, {@code ${EVENTFLOW_JOB_JAR:-./examples/...}}: the default is what is checked. */
+    private static final java.util.regex.Pattern VARIABLE_WITH_DEFAULT = java.util.regex.Pattern.compile(
+        "\\$\\{[A-Z_]+:-([^}]+)}");
 
     @Test
     void composeDefinesTheStack() throws IOException {
@@ -52,7 +56,10 @@ class DeploymentFilesTest {
         }
         assertThat(text(services.path("submit-job").path("command")))
             .contains("flink run")
-            .contains("/job/projection-job.jar");
+            .contains("/job/app.jar");
+        assertThat(strings(services.path("submit-job").path("volumes")))
+            .as("the application jar is the example's unless EVENTFLOW_JOB_JAR names the user's")
+            .contains("${EVENTFLOW_JOB_JAR:-./examples/orders/target/orders-app.jar}:/job/app.jar:ro");
         Map<String, String> kafka = environment(services.path("kafka"));
         assertThat(kafka.get("KAFKA_PROCESS_ROLES")).contains("controller");
         assertThat(kafka).containsEntry("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1");
@@ -62,9 +69,11 @@ class DeploymentFilesTest {
     void composeMountsOnlyFilesThatExistOrAreBuilt() throws IOException {
         JsonNode services = read("docker-compose.yml").path("services");
         List<String> sources = new ArrayList<>();
-        services.forEach(service -> service.path("volumes").forEach(volume -> sources.add(volume.isTextual()
-            ? volume.asText().split(":", 2)[0]
-            : volume.path("source").asText())));
+        services.forEach(service -> service.path("volumes").forEach(volume -> {
+            String text = volume.isTextual() ? volume.asText() : volume.path("source").asText();
+            java.util.regex.Matcher variable = VARIABLE_WITH_DEFAULT.matcher(text);
+            sources.add(variable.lookingAt() ? variable.group(1) : text.split(":", 2)[0]);
+        }));
 
         List<String> fromRepository = sources.stream().filter(source -> source.startsWith("./")).toList();
         assertThat(fromRepository).isNotEmpty().allSatisfy(source -> {
