@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.mongodb.MongoBulkWriteException;
+import com.mongodb.MongoCommandException;
 import com.mongodb.MongoException;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoClient;
@@ -93,14 +94,21 @@ public final class CrossAggregateCommitter implements Committer<CrossAggregateBa
             } catch (MongoException e) {
                 if (attempt >= settings.attempts()) {
                     log.warn("writing {} cross-aggregate documents failed {} times ({} earlier retries): {}; Flink "
-                        + "retries the batch later", batch.writes().size(), attempt, earlierRetries, e.toString());
+                        + "retries the batch later", batch.writes().size(), attempt, earlierRetries, describe(e));
                     return false;
                 }
                 log.info("writing {} cross-aggregate documents failed ({}); retrying in {}", batch.writes().size(),
-                    e.toString(), settings.pause());
+                    describe(e), settings.pause());
                 TimeUnit.MILLISECONDS.sleep(settings.pause().toMillis());
             }
         }
+    }
+
+    /** What MongoDB said, in one line: the error's code and message, without the full server response. */
+    private static String describe(MongoException error) {
+        String message = error instanceof MongoCommandException command ? command.getErrorMessage() : error.getMessage();
+        return error.getClass().getSimpleName() + " " + error.getCode() + ": " + (message == null ? "" : message.lines()
+            .findFirst().orElse(""));
     }
 
     /** Writes one batch: documents first, then positions; idempotent. */
