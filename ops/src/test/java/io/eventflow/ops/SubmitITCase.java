@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -17,7 +19,14 @@ import io.eventflow.devstack.junit.EmbeddedFlinkExtension;
 import io.eventflow.devstack.junit.EmbeddedKafkaExtension;
 import io.eventflow.devstack.junit.EmbeddedMongoExtension;
 import io.eventflow.devstack.testing.Await;
+import io.eventflow.examples.orders.OrderCreated;
+import io.eventflow.examples.orders.OrderLine;
 import io.eventflow.examples.orders.OrderLoadGenerator;
+import io.eventflow.examples.orders.Orders;
+import io.eventflow.readmodels.ReadModels;
+import io.eventflow.writer.AppendResult;
+import io.eventflow.writer.ExpectedVersion;
+import io.eventflow.writer.NewEvent;
 import io.eventflow.ops.cli.Ops;
 import io.eventflow.ops.rest.JobInfo;
 import io.eventflow.ops.testing.ProjectionJobFixture;
@@ -55,6 +64,19 @@ class SubmitITCase {
             OrderLoadGenerator load = stack.load(60, 7).start();
             Await.until("400 events appended", PATIENCE, () -> load.eventsAppended() >= 400, () -> "");
             load.close();
+
+            // read-your-writes: a service appends, then waits until both kinds of read model reflect the append
+            ReadModels readModels = ReadModels.builder(stack.readModels()).build();
+            AppendResult appended = stack.store.append(Orders.AGGREGATE_TYPE, "submit-ryw-1",
+                ExpectedVersion.noStream(), List.of(NewEvent.builder(Orders.CREATED).schemaVersion(2).payload(
+                    new OrderCreated("customer-ryw", "EUR", List.of(new OrderLine("sku-ryw", 3, BigDecimal.TEN))))
+                    .build()));
+            Document order = readModels.awaitVersion("orders", "submit-ryw-1", appended.newVersion(), PATIENCE);
+            assertThat(order.getString("customerId")).isEqualTo("customer-ryw");
+            Document customer = readModels.awaitApplied("orders_per_customer", "customer-ryw", appended.token(), PATIENCE);
+            assertThat(customer.getLong("orders")).isEqualTo(1L);
+            Document sku = readModels.awaitApplied("units_sold_per_sku", "sku-ryw", appended.token(), PATIENCE);
+            assertThat(sku.getLong("orders")).isEqualTo(1L);
 
             stack.awaitReadModelsMatchStore(PATIENCE);
             stack.assertKafkaHoldsEveryEventExactlyOnceInOrder(PATIENCE);

@@ -7,13 +7,14 @@ import io.eventflow.job.model.EventEnvelope;
 /**
  * Turns a sequence number into the n-th event of a realistic Order stream: event i belongs to aggregate
  * {@code i % aggregates} and is its {@code i / aggregates + 1}-th event (OrderCreated, OrderConfirmed, notes, and
- * every 20th an OrderShipped).
+ * every 20th an OrderShipped). Orders belong to {@link #CUSTOMERS} customers and hold two of {@link #SKUS} SKUs, so the
+ * cross-aggregate projections have keys of realistic heat.
  */
 final class GeneratedEvents implements MapFunction<Long, EventEnvelope> {
 
     private static final long serialVersionUID = 1L;
-    private static final String CREATED = "{\"customerId\":\"customer-17\",\"currency\":\"EUR\",\"items\":["
-        + "{\"sku\":\"book-1\",\"quantity\":2,\"unitPrice\":12.50},{\"sku\":\"pen-7\",\"quantity\":1,\"unitPrice\":1.20}]}";
+    static final int CUSTOMERS = 1_000;
+    static final int SKUS = 100;
 
     private final int aggregates;
 
@@ -31,8 +32,11 @@ final class GeneratedEvents implements MapFunction<Long, EventEnvelope> {
         event.eventId = event.aggregateId + "-" + sequenceNo;
         event.schemaVersion = sequenceNo == 1 ? 2 : 1;
         if (sequenceNo == 1) {
+            long order = i % aggregates;
             event.eventType = "OrderCreated";
-            event.payloadJson = CREATED;
+            event.payloadJson = "{\"customerId\":\"customer-" + order % CUSTOMERS + "\",\"currency\":\"EUR\",\"items\":["
+                + "{\"sku\":\"sku-" + order % SKUS + "\",\"quantity\":2,\"unitPrice\":12.50},"
+                + "{\"sku\":\"sku-" + (order * 7 + 3) % SKUS + "\",\"quantity\":1,\"unitPrice\":1.20}]}";
         } else if (sequenceNo == 2) {
             event.eventType = "OrderConfirmed";
             event.payloadJson = "{}";

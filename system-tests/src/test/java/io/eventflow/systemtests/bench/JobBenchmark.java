@@ -14,6 +14,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.utils.ParameterTool;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -47,6 +48,15 @@ import io.eventflow.job.ordering.OrderingSettings;
 import io.eventflow.job.projection.ProjectionOperator;
 import io.eventflow.examples.orders.Orders;
 import io.eventflow.examples.orders.projections.OrderProjection;
+import io.eventflow.examples.orders.projections.OrdersPerCustomerProjection;
+import io.eventflow.examples.orders.projections.UnitsSoldPerSkuProjection;
+import io.eventflow.job.model.Contribution;
+import io.eventflow.job.model.CrossAggregateUpdate;
+import io.eventflow.job.mongo.MongoConnection;
+import io.eventflow.job.projection.crossaggregate.ContributionRouter;
+import io.eventflow.job.projection.crossaggregate.CrossAggregateOperator;
+import io.eventflow.job.sink.CrossAggregateCommitter;
+import io.eventflow.job.sink.CrossAggregateSink;
 import io.eventflow.job.projection.ProjectionFailures;
 import io.eventflow.job.projection.ProjectionRegistry;
 import io.eventflow.job.projection.summary.StreamSummaryProjection;
@@ -77,6 +87,9 @@ public final class JobBenchmark {
     private static final int APPENDERS = 4;
     private static final ProjectionRegistry REGISTRY = ProjectionRegistry.of(Orders.UPCASTERS,
         new OrderProjection(), new StreamSummaryProjection());
+    /** The Order example's cross-aggregate projections. */
+    private static final ProjectionRegistry CROSS_REGISTRY = new ProjectionRegistry(List.of(),
+        List.of(new OrdersPerCustomerProjection(), new UnitsSoldPerSkuProjection()), Orders.UPCASTERS);
     private static final OrderingSettings ORDERING = new OrderingSettings(Duration.ofSeconds(10), Duration.ofMinutes(5),
         GapPolicy.WAIT, 10_000, 1000);
 
@@ -108,6 +121,15 @@ public final class JobBenchmark {
                 }
                 compare("ordering + projections, discarding sinks", rounds, events,
                     () -> bare(events, aggregates), () -> projected(events, aggregates, null));
+            }
+            if (only.equals("all") || only.equals("cross")) {
+                long events = options.getLong("cross-events", 1_000_000);
+                compare("ordering + per-aggregate + cross-aggregate projections, discarding sinks", rounds, events,
+                    () -> projected(events, aggregates, null), () -> crossAggregate(events, aggregates, null));
+                try (EmbeddedMongoServer mongo = EmbeddedMongoServer.builder().oplogCapacity(100_000).build().start()) {
+                    compare("... with the cross-aggregate two-phase-commit sink on the MongoDB emulator", rounds, events,
+                        () -> projected(events, aggregates, null), () -> crossAggregate(events, aggregates, mongo));
+                }
             }
             if (only.equals("all") || only.equals("sinks") || only.equals("latency")) {
                 try (EmbeddedMongoServer mongo = EmbeddedMongoServer.builder().oplogCapacity(500_000).build().start();
@@ -192,6 +214,43 @@ public final class JobBenchmark {
             sinks.attach(ordered, updates);
         }
         return timed(env, sinks == null ? "ordering and projections" : "with sinks");
+    }
+
+    /**
+     * Ordering, the per-aggregate projections and the Order example's two cross-aggregate projections (routed,
+     * keyed by document, folded), into discarding sinks or, for the cross-aggregate documents, the two-phase-commit
+     * sink on the emulator (checkpoints every second, so that its commits happen during the run).
+     */
+    private static double crossAggregate(long events, int aggregates, EmbeddedMongoServer mongo) throws Exception {
+        StreamExecutionEnvironment env = throughputEnvironment();
+        if (mongo != null) {
+            env.enableCheckpointing(1000);
+        }
+        ProjectionFailures.Settings failures = new ProjectionFailures.Settings(1000, 2000);
+        DataStream<EventEnvelope> ordered = keyedEvents(env, events, aggregates)
+            .process(new OrderingFunction(ORDERING, new NoGaps()), TypeInformation.of(EventEnvelope.class)).name("order");
+        KeyedStream<EventEnvelope, String> byAggregate = DataStreamUtils.reinterpretAsKeyedStream(ordered,
+            event -> event.aggregateId);
+        byAggregate.transform("project", TypeInformation.of(ReadModelUpdate.class), new ProjectionOperator(REGISTRY,
+                failures, flushIntervalMillis, 20_000))
+            .sinkTo(new DiscardingSink<>());
+        DataStream<CrossAggregateUpdate> documents = byAggregate
+            .process(new ContributionRouter(CROSS_REGISTRY, failures), TypeInformation.of(Contribution.class)).name("route")
+            .keyBy(contribution -> Tuple2.of(contribution.projection, contribution.documentKey),
+                Types.TUPLE(Types.STRING, Types.STRING))
+            .transform("fold", TypeInformation.of(CrossAggregateUpdate.class), new CrossAggregateOperator(CROSS_REGISTRY,
+                failures, flushIntervalMillis, 20_000));
+        if (mongo == null) {
+            documents.sinkTo(new DiscardingSink<>());
+        } else {
+            Map<String, String> collections = new HashMap<>();
+            CROSS_REGISTRY.crossAggregateProjections().forEach(p -> collections.put(p.name(), p.collection()));
+            documents.sinkTo(new CrossAggregateSink(new MongoConnection(mongo.connectionString(), null, null),
+                "bench_cross_" + Long.toString(System.nanoTime(), 36), collections,
+                new CrossAggregateCommitter.Settings(3, Duration.ofMillis(500), 1000)));
+        }
+        ordered.sinkTo(new DiscardingSink<>());
+        return timed(env, mongo == null ? "cross-aggregate projections" : "cross-aggregate projections with their sink");
     }
 
     /** The environment of a throughput run, with the state backend of {@code --state-backend}. */

@@ -31,7 +31,7 @@ import io.eventflow.examples.orders.OrderLoadGenerator;
 import io.eventflow.examples.orders.Orders;
 
 /**
- * The soak run, on request only: {@code mvn -B verify -pl job -am -Dit.test=SoakITCase -Dsoak.minutes=30}. Order load
+ * The soak run, on request only: {@code mvn -B verify -pl system-tests -am -Dit.test=SoakITCase -Dsoak.minutes=30}. Order load
  * at 100 events/s through the aggregate repository for the given minutes, with a projection fault every 2 minutes
  * and a 20 s Kafka outage every 5; then the same checks as the fault suite.
  */
