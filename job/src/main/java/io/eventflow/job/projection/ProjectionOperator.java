@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -13,10 +12,7 @@ import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.api.java.typeutils.TupleTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
@@ -54,8 +50,7 @@ import io.eventflow.projection.Projection;
  * <p>State per projection ({@code projection-<name>}): one value holding the projection's state and the sequenceNo,
  * eventId and time of the last event the read model reflects.
  */
-public class ProjectionOperator extends AbstractStreamOperator<ReadModelUpdate>
-    implements OneInputStreamOperator<EventEnvelope, ReadModelUpdate>, BoundedOneInput, ProcessingTimeCallback {
+public class ProjectionOperator extends MiniBatchOperator<EventEnvelope, ReadModelUpdate> {
 
     private static final long serialVersionUID = 2L;
 
@@ -69,8 +64,6 @@ public class ProjectionOperator extends AbstractStreamOperator<ReadModelUpdate>
 
     private final ProjectionRegistry registry;
     private final ProjectionFailures.Settings failureSettings;
-    private final long flushIntervalMillis;
-    private final int maxBundleKeys;
 
     private transient ReadModelEncoder encoder;
     private transient GuardedFold[] folds;
@@ -84,10 +77,9 @@ public class ProjectionOperator extends AbstractStreamOperator<ReadModelUpdate>
      */
     public ProjectionOperator(ProjectionRegistry registry, ProjectionFailures.Settings failureSettings,
                               long flushIntervalMillis, int maxBundleKeys) {
+        super(flushIntervalMillis, maxBundleKeys);
         this.registry = registry;
         this.failureSettings = failureSettings;
-        this.flushIntervalMillis = flushIntervalMillis;
-        this.maxBundleKeys = maxBundleKeys;
         // chained to the ordering operator, which already partitions by aggregateId: no serialization between them
         setChainingStrategy(ChainingStrategy.ALWAYS);
     }
@@ -118,9 +110,6 @@ public class ProjectionOperator extends AbstractStreamOperator<ReadModelUpdate>
                 group.counter(JobMetrics.EVENTS_APPLIED), group.counter(JobMetrics.EVENTS_SKIPPED),
                 group.counter(JobMetrics.EVENTS_FAILED), unknownVersions);
         }
-        if (flushIntervalMillis > 0) {
-            scheduleFlush();
-        }
     }
 
     @Override
@@ -149,9 +138,7 @@ public class ProjectionOperator extends AbstractStreamOperator<ReadModelUpdate>
                 slot.advanceTo(event);
             }
         }
-        if (flushIntervalMillis == 0 || bundle.size() >= maxBundleKeys) {
-            flush();
-        }
+        afterElement();
     }
 
     private FoldSlot load(int index) throws Exception {
@@ -167,7 +154,13 @@ public class ProjectionOperator extends AbstractStreamOperator<ReadModelUpdate>
     }
 
     /** Writes every changed state once and emits every changed read model once, with its newest version. */
-    private void flush() throws Exception {
+    @Override
+    protected int batchedKeys() {
+        return bundle.size();
+    }
+
+    @Override
+    protected void flush() throws Exception {
         if (bundle.isEmpty()) {
             return;
         }
@@ -194,26 +187,4 @@ public class ProjectionOperator extends AbstractStreamOperator<ReadModelUpdate>
         bundle.clear();
     }
 
-    @Override
-    public void onProcessingTime(long time) throws Exception {
-        flush();
-        scheduleFlush();
-    }
-
-    private void scheduleFlush() {
-        long now = getProcessingTimeService().getCurrentProcessingTime();
-        getProcessingTimeService().registerTimer((now / flushIntervalMillis + 1) * flushIntervalMillis, this);
-    }
-
-    /** A checkpoint must hold every folded event's state, and the sinks must see the updates before its barrier. */
-    @Override
-    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        super.prepareSnapshotPreBarrier(checkpointId);
-        flush();
-    }
-
-    @Override
-    public void endInput() throws Exception {
-        flush();
-    }
 }

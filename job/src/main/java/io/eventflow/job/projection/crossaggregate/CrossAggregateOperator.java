@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -15,9 +14,6 @@ import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.java.typeutils.TupleTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedOneInput;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
@@ -26,6 +22,7 @@ import io.eventflow.job.model.Contribution;
 import io.eventflow.job.model.CrossAggregateUpdate;
 import io.eventflow.job.model.DeadLetter;
 import io.eventflow.job.model.EventEnvelope;
+import io.eventflow.job.projection.MiniBatchOperator;
 import io.eventflow.job.projection.ProjectionFailures;
 import io.eventflow.job.projection.ProjectionRegistry;
 import io.eventflow.job.projection.fold.FoldSlot;
@@ -48,8 +45,7 @@ import io.eventflow.projection.ProjectedEvent;
  * <p>State per projection ({@code cross-aggregate-<name>}): the document's state, its event count and its latest
  * occurrence.
  */
-public class CrossAggregateOperator extends AbstractStreamOperator<CrossAggregateUpdate>
-    implements OneInputStreamOperator<Contribution, CrossAggregateUpdate>, BoundedOneInput, ProcessingTimeCallback {
+public class CrossAggregateOperator extends MiniBatchOperator<Contribution, CrossAggregateUpdate> {
 
     private static final long serialVersionUID = 1L;
 
@@ -63,8 +59,6 @@ public class CrossAggregateOperator extends AbstractStreamOperator<CrossAggregat
 
     private final ProjectionRegistry registry;
     private final ProjectionFailures.Settings failureSettings;
-    private final long flushIntervalMillis;
-    private final int maxBundleKeys;
 
     private transient ReadModelEncoder encoder;
     private transient Map<String, Integer> indexes;
@@ -87,10 +81,9 @@ public class CrossAggregateOperator extends AbstractStreamOperator<CrossAggregat
 
     public CrossAggregateOperator(ProjectionRegistry registry, ProjectionFailures.Settings failureSettings,
                                   long flushIntervalMillis, int maxBundleKeys) {
+        super(flushIntervalMillis, maxBundleKeys);
         this.registry = registry;
         this.failureSettings = failureSettings;
-        this.flushIntervalMillis = flushIntervalMillis;
-        this.maxBundleKeys = maxBundleKeys;
     }
 
     @Override
@@ -122,9 +115,6 @@ public class CrossAggregateOperator extends AbstractStreamOperator<CrossAggregat
                 group.counter(JobMetrics.EVENTS_APPLIED), skipped[i], group.counter(JobMetrics.EVENTS_FAILED),
                 unknownVersions);
         }
-        if (flushIntervalMillis > 0) {
-            scheduleFlush();
-        }
     }
 
     @Override
@@ -154,13 +144,17 @@ public class CrossAggregateOperator extends AbstractStreamOperator<CrossAggregat
         // applied or dead-lettered, the document has processed it: what read-your-writes waits for
         bundled.sources.merge(event.aggregateId, event.sequenceNo, Math::max);
         bundled.slot.changed = true;
-        if (flushIntervalMillis == 0 || bundle.size() >= maxBundleKeys) {
-            flush();
-        }
+        afterElement();
     }
 
     /** Writes every changed state once and emits every changed document once, with its newest version. */
-    private void flush() throws Exception {
+    @Override
+    protected int batchedKeys() {
+        return bundle.size();
+    }
+
+    @Override
+    protected void flush() throws Exception {
         if (bundle.isEmpty()) {
             return;
         }
@@ -191,25 +185,4 @@ public class CrossAggregateOperator extends AbstractStreamOperator<CrossAggregat
         bundle.clear();
     }
 
-    @Override
-    public void onProcessingTime(long time) throws Exception {
-        flush();
-        scheduleFlush();
-    }
-
-    private void scheduleFlush() {
-        long now = getProcessingTimeService().getCurrentProcessingTime();
-        getProcessingTimeService().registerTimer((now / flushIntervalMillis + 1) * flushIntervalMillis, this);
-    }
-
-    @Override
-    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        super.prepareSnapshotPreBarrier(checkpointId);
-        flush();
-    }
-
-    @Override
-    public void endInput() throws Exception {
-        flush();
-    }
 }
