@@ -223,7 +223,7 @@ public final class ProjectionJob {
             for (CrossAggregateProjection<?> projection : registry.crossAggregateProjections()) {
                 collections.put(projection.name(), projection.collection() + config.get(READMODEL_COLLECTION_SUFFIX));
             }
-            documents.sinkTo(new CrossAggregateSink(config.eventStore(), config.get(READMODEL_DATABASE), collections,
+            documents.sinkTo(new CrossAggregateSink(config.readModelStore(), config.get(READMODEL_DATABASE), collections,
                     COMMITTER))
                 .uid(JobOperators.CROSS_AGGREGATE_SINK_UID)
                 .name("Commit cross-aggregate documents to " + config.get(READMODEL_DATABASE) + " (at checkpoints)");
@@ -241,7 +241,7 @@ public final class ProjectionJob {
     }
 
     private void sinkReadModels(DataStream<ReadModelUpdate> updates) {
-        String uri = config.eventStore().uriWithCredentials();
+        String uri = config.readModelStore().uriWithCredentials();
         for (Projection<?> projection : registry.projections()) {
             String name = projection.name();
             String collection = projection.collection() + config.get(READMODEL_COLLECTION_SUFFIX);

@@ -102,16 +102,9 @@ public final class JobConfig implements Serializable {
                     + shown(option.key(), values.get(option.key())) + "': " + rootMessage(e), e);
             }
         }
-        String uri = require(MONGODB_URI);
-        try {
-            ConnectionString parsed = new ConnectionString(uri);
-            if (parsed.getPassword() != null) {
-                throw new InvalidConfigurationException("option 'mongodb.uri' contains a password; put credentials in "
-                    + "mongodb.username and mongodb.password (or EVENTFLOW_MONGODB_PASSWORD), never in the uri");
-            }
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfigurationException("option 'mongodb.uri' has an invalid value '" + uri + "': "
-                + e.getMessage(), e);
+        checkConnectionString(MONGODB_URI, require(MONGODB_URI));
+        if (get(READMODEL_MONGODB_URI) != null) {
+            checkConnectionString(READMODEL_MONGODB_URI, get(READMODEL_MONGODB_URI));
         }
         if (get(MONGODB_USERNAME) != null && get(MONGODB_PASSWORD) == null) {
             throw new InvalidConfigurationException("option 'mongodb.username' is set ('" + get(MONGODB_USERNAME)
@@ -167,6 +160,21 @@ public final class JobConfig implements Serializable {
         }
     }
 
+    /** A connection string must parse and hold no password (credentials are options of their own, never logged). */
+    private static void checkConnectionString(ConfigOption<String> option, String uri) {
+        try {
+            ConnectionString parsed = new ConnectionString(uri);
+            if (parsed.getPassword() != null) {
+                throw new InvalidConfigurationException("option '" + option.key() + "' contains a password; put "
+                    + "credentials in mongodb.username and mongodb.password (or EVENTFLOW_MONGODB_PASSWORD), never in "
+                    + "the uri");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException("option '" + option.key() + "' has an invalid value '" + uri + "': "
+                + e.getMessage(), e);
+        }
+    }
+
     private Configuration configuration() {
         return configuration != null ? configuration : Configuration.fromMap(values);
     }
@@ -180,6 +188,12 @@ public final class JobConfig implements Serializable {
     public java.util.List<String> projections() {
         java.util.List<String> names = get(PROJECTIONS);
         return names == null ? java.util.List.of() : names.stream().map(String::trim).filter(name -> !name.isEmpty()).toList();
+    }
+
+    /** The connection of the read models: {@code readmodel.mongodb.uri}, else the event store's. */
+    public MongoConnection readModelStore() {
+        String uri = get(READMODEL_MONGODB_URI);
+        return uri == null ? eventStore() : new MongoConnection(uri, get(MONGODB_USERNAME), get(MONGODB_PASSWORD));
     }
 
     /** The event store's connection. */

@@ -93,6 +93,10 @@ public final class JobOptions {
             + "per interval, with their newest version (the upserts are version-guarded, so nothing is lost). 0 writes "
             + "after every event. Each flush writes every changed aggregate's state and read model: with RocksDB and many "
             + "busy aggregates, a longer interval trades read-model latency for far fewer writes.");
+    public static final ConfigOption<String> READMODEL_MONGODB_URI = key("readmodel.mongodb.uri").stringType()
+        .noDefaultValue().withDescription("Connection string of the MongoDB deployment that holds the read models, when "
+            + "it is not the event store's (mongodb.uri); the same credentials (mongodb.username, mongodb.password) "
+            + "are used, and it may not contain a password either.");
     public static final ConfigOption<String> READMODEL_DATABASE = key(JobOptionKeys.READMODEL_DATABASE).stringType()
         .defaultValue("readmodels").withDescription("Database of the read models.");
     public static final ConfigOption<String> READMODEL_COLLECTION_SUFFIX = key(JobOptionKeys.READMODEL_COLLECTION_SUFFIX)
@@ -162,7 +166,7 @@ public final class JobOptions {
         SOURCE_PARALLELISM, SOURCE_CHUNK_SIZE_MB, SOURCE_BATCH_SIZE, SOURCE_POLL_INTERVAL, SOURCE_POLL_MAX_BATCH_SIZE,
         SOURCE_UID, ORDERING_GAP_TIMEOUT, ORDERING_GAP_POLICY, ORDERING_MAX_BUFFERED_PER_KEY,
         ORDERING_SNAPSHOT_GAP_TIMEOUT, PROJECTIONS, PROJECTION_FLUSH_INTERVAL,
-        READMODEL_DATABASE, READMODEL_COLLECTION_SUFFIX, READMODEL_BATCH_SIZE, READMODEL_BATCH_INTERVAL,
+        READMODEL_MONGODB_URI, READMODEL_DATABASE, READMODEL_COLLECTION_SUFFIX, READMODEL_BATCH_SIZE, READMODEL_BATCH_INTERVAL,
         READMODEL_MAX_RETRIES, KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC_PREFIX, KAFKA_TOPIC_MODE,
         KAFKA_TRANSACTIONAL_ID_PREFIX, KAFKA_TRANSACTION_TIMEOUT, KAFKA_MAX_RECORD_BYTES,
         DEAD_LETTER_MAX_DOCUMENT_BYTES, CHECKPOINT_INTERVAL, CHECKPOINT_TIMEOUT, CHECKPOINT_MIN_PAUSE, OUTPUTS,

@@ -90,6 +90,8 @@ class JobConfigTest {
         assertInvalid(Map.of("source.startup.mode", "TIMESTAMP", "source.startup.timestamp", "yesterday"),
             "option 'source.startup.timestamp' has an invalid value 'yesterday'");
         assertInvalid(Map.of("mongodb.uri", "mongodb://svc:pw@db:27017"), "option 'mongodb.uri' contains a password");
+        assertInvalid(Map.of("readmodel.mongodb.uri", "mongodb://svc:pw@rm:27017"),
+            "option 'readmodel.mongodb.uri' contains a password");
         assertInvalid(Map.of("mongodb.uri", "http://db"), "option 'mongodb.uri' has an invalid value 'http://db'");
         assertInvalid(Map.of("mongodb.username", "svc"), "option 'mongodb.username' is set ('svc') but 'mongodb.password' is not");
         assertInvalid(Map.of("kafka.transaction-timeout", "1 min"),
