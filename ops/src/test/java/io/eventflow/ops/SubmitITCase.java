@@ -13,11 +13,7 @@ import java.util.Map;
 
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.eventflow.devstack.junit.EmbeddedFlinkExtension;
-import io.eventflow.devstack.junit.EmbeddedKafkaExtension;
-import io.eventflow.devstack.junit.EmbeddedMongoExtension;
 import io.eventflow.devstack.testing.Await;
 import io.eventflow.examples.orders.OrderCreated;
 import io.eventflow.examples.orders.OrderLine;
@@ -29,6 +25,7 @@ import io.eventflow.writer.ExpectedVersion;
 import io.eventflow.writer.NewEvent;
 import io.eventflow.ops.cli.Ops;
 import io.eventflow.ops.rest.JobInfo;
+import io.eventflow.ops.testing.EmbeddedStackTest;
 import io.eventflow.ops.testing.ProjectionJobFixture;
 
 /**
@@ -36,20 +33,9 @@ import io.eventflow.ops.testing.ProjectionJobFixture;
  * cluster; then the same projections as a jar of projections only, next to the stock job jar. Read models, per
  * aggregate and across aggregates, must equal the replay oracle and Kafka must hold every event once, in order.
  */
-class SubmitITCase {
+class SubmitITCase extends EmbeddedStackTest {
 
     private static final Duration PATIENCE = Duration.ofMinutes(2);
-
-    @RegisterExtension
-    static final EmbeddedMongoExtension MONGO = new EmbeddedMongoExtension();
-    @RegisterExtension
-    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
-    @RegisterExtension
-    static final EmbeddedFlinkExtension FLINK = new EmbeddedFlinkExtension();
-
-    private ProjectionJobFixture fixture(String name) {
-        return new ProjectionJobFixture(name, MONGO.connectionString(), KAFKA.bootstrapServers(), FLINK.cluster().restUrl());
-    }
 
     @Test
     void theExamplesApplicationJarRunsAllItsProjectionsWithNothingLostOrDuplicated() {

@@ -14,19 +14,16 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.eventflow.devstack.junit.EmbeddedFlinkExtension;
 import io.eventflow.devstack.testing.Await;
-import io.eventflow.devstack.junit.EmbeddedKafkaExtension;
-import io.eventflow.devstack.junit.EmbeddedMongoExtension;
 import io.eventflow.ops.lifecycle.JobLifecycle;
 import io.eventflow.ops.lifecycle.Rebuild;
 import io.eventflow.readmodels.ReadModelAliases;
+import io.eventflow.ops.testing.EmbeddedStackTest;
 import io.eventflow.ops.testing.ProjectionJobFixture;
 import io.eventflow.examples.orders.OrderLoadGenerator;
 import io.eventflow.ops.audit.Audits;
@@ -36,21 +33,10 @@ import io.eventflow.ops.inspect.JobJars;
  * A savepoint upgrade and a zero-downtime rebuild, on the embedded stack, under a steady Order load, with the Order
  * example's application jar submitted as a user submits it: per-aggregate and cross-aggregate read models alike.
  */
-class UpgradeAndRebuildITCase {
+class UpgradeAndRebuildITCase extends EmbeddedStackTest {
 
     private static final Logger log = LoggerFactory.getLogger(UpgradeAndRebuildITCase.class);
     private static final Duration PATIENCE = Duration.ofMinutes(2);
-
-    @RegisterExtension
-    static final EmbeddedMongoExtension MONGO = new EmbeddedMongoExtension();
-    @RegisterExtension
-    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
-    @RegisterExtension
-    static final EmbeddedFlinkExtension FLINK = new EmbeddedFlinkExtension();
-
-    private ProjectionJobFixture fixture(String name) {
-        return new ProjectionJobFixture(name, MONGO.connectionString(), KAFKA.bootstrapServers(), FLINK.cluster().restUrl());
-    }
 
     @Test
     void anUpgradeFromASavepointCarriesOrderingAndProjectionStateOverWithNothingLostOrDuplicated() {
