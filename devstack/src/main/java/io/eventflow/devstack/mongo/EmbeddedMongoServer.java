@@ -17,6 +17,7 @@ import de.bwaldvogel.mongo.wire.MongoWireReplyEncoder;
 import io.eventflow.devstack.mongo.backend.CompatBackend;
 import io.eventflow.devstack.mongo.fault.FailCommand;
 import io.eventflow.devstack.mongo.wire.CommandHandler;
+import io.eventflow.devstack.mongo.wire.CommandStats;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -50,6 +51,7 @@ public final class EmbeddedMongoServer implements AutoCloseable {
 
     private final int requestedPort;
     private final CompatBackend backend;
+    private final CommandStats commandStats = new CommandStats();
     private EventLoopGroup acceptors;
     private EventLoopGroup ioLoops;
     private ExecutorService workers;
@@ -74,7 +76,7 @@ public final class EmbeddedMongoServer implements AutoCloseable {
         ioLoops = new NioEventLoopGroup(0, daemonThreads("mongo-emulator-io"));
         workers = Executors.newCachedThreadPool(daemonThreads("mongo-emulator-worker"));
         channels = new DefaultChannelGroup("mongo-emulator-clients", GlobalEventExecutor.INSTANCE);
-        CommandHandler commandHandler = new CommandHandler(backend, channels, workers);
+        CommandHandler commandHandler = new CommandHandler(backend, channels, workers, commandStats);
         try {
             serverChannel = new ServerBootstrap()
                 .group(acceptors, ioLoops)
@@ -142,6 +144,11 @@ public final class EmbeddedMongoServer implements AutoCloseable {
         int open = channels.size();
         channels.close().syncUninterruptibly();
         log.info("dropped {} client connections", open);
+    }
+
+    /** The commands clients sent, and the write statements they carried, since the server started (or the last reset). */
+    public CommandStats commandStats() {
+        return commandStats;
     }
 
     /** How full the oplog is and how much it has dropped. */

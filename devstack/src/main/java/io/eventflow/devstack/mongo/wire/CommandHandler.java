@@ -37,12 +37,14 @@ public final class CommandHandler extends SimpleChannelInboundHandler<ClientRequ
     private final CompatBackend backend;
     private final ChannelGroup channels;
     private final ExecutorService workers;
+    private final CommandStats stats;
     private final AtomicInteger replyIds = new AtomicInteger();
 
-    public CommandHandler(CompatBackend backend, ChannelGroup channels, ExecutorService workers) {
+    public CommandHandler(CompatBackend backend, ChannelGroup channels, ExecutorService workers, CommandStats stats) {
         this.backend = backend;
         this.channels = channels;
         this.workers = workers;
+        this.stats = stats;
     }
 
     @Override
@@ -92,6 +94,7 @@ public final class CommandHandler extends SimpleChannelInboundHandler<ClientRequ
 
     private Document execute(String database, Document command, ClientRequest request) {
         String name = command.keySet().iterator().next();
+        stats.record(name, command);
         try {
             Document reply = backend.handleCommand(request.getChannel(), database, name, command);
             backend.addClusterTime(reply);
