@@ -96,6 +96,11 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
         this.deploymentConfig = builder.configFile != null ? builder.configFile
             : ClusterConfiguration.findUpwards("flink-conf/config.yaml");
         this.overlay = builder.overlay != null ? builder.overlay : ClusterConfiguration.findUpwards("flink-conf/local.yaml");
+        for (Path file : List.of(deploymentConfig, overlay)) {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("no Flink configuration file at " + file.toAbsolutePath());
+            }
+        }
         this.initialTaskManagers = builder.taskManagers;
         this.slotsPerTaskManager = builder.slotsPerTaskManager;
         this.requestedRestPort = builder.restPort;
