@@ -136,7 +136,7 @@ class ProcessFaultsITCase {
 
         Instant killed = victim.kill();
         Duration detection = detection(job, killed);
-        Instant waitUntil = Instant.now().plusSeconds(5);
+        Instant waitUntil = Instant.now().plus(heartbeatInterval);
         while (Instant.now().isBefore(waitUntil)) {
             assertThat(jobs.allTasksRunning(job)).as("the job cannot run all its tasks on the remaining slots").isFalse();
             sleep(250);
