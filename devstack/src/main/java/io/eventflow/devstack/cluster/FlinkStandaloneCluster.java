@@ -253,11 +253,17 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
 
     /** The resource ids of the TaskManagers registered with the JobManager now; empty while it does not answer. */
     public List<String> registeredTaskManagers() {
+        if (rest == null) {
+            return List.of();
+        }
         return rest.taskManagers().map(list -> list.stream().map(TaskManagerInfo::id).toList()).orElse(List.of());
     }
 
     /** Free slots across the registered TaskManagers; -1 while the JobManager does not answer. */
     public int freeSlots() {
+        if (rest == null) {
+            return -1;
+        }
         return rest.overview().map(Overview::slotsAvailable).orElse(-1);
     }
 

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.eventflow.devstack.cluster.ClusterJobs.Failure;
 import io.eventflow.devstack.cluster.testjob.SequenceJob;
@@ -45,19 +46,9 @@ class ProcessFaultsITCase {
         "Process faults on a standalone cluster (ProcessFaultsITCase), ZooKeeper HA, 2 slots per TaskManager, "
             + (int) RATE + " values/s");
 
-    private static FlinkStandaloneCluster cluster;
-    private static ClusterJobs jobs;
-    private static String jarId;
-    private static Duration heartbeatInterval;
-    private static Duration heartbeatTimeout;
-    private static int rpcFailureThreshold;
-
-    private Path output;
-
-    @BeforeAll
-    static void startCluster() {
-        FlinkStandaloneCluster.Builder builder = FlinkStandaloneCluster.builder()
-            .taskManagers(2)
+    @RegisterExtension
+    static final FlinkStandaloneClusterExtension CLUSTER = new FlinkStandaloneClusterExtension(builder -> {
+        builder.taskManagers(2)
             .slotsPerTaskManager(SLOTS_PER_TASK_MANAGER)
             .highAvailability()
             .workDirectory(Path.of("target", "process-faults-cluster").toAbsolutePath());
@@ -68,7 +59,20 @@ class ProcessFaultsITCase {
                     setting.substring(setting.indexOf('=') + 1).strip());
             }
         }
-        cluster = builder.build().start();
+    });
+
+    private static FlinkStandaloneCluster cluster;
+    private static ClusterJobs jobs;
+    private static String jarId;
+    private static Duration heartbeatInterval;
+    private static Duration heartbeatTimeout;
+    private static int rpcFailureThreshold;
+
+    private Path output;
+
+    @BeforeAll
+    static void submitTheJar() {
+        cluster = CLUSTER.cluster();
         jobs = new ClusterJobs(cluster.restUrl());
         jarId = jobs.uploadJar(TestJobJar.build());
         heartbeatInterval = duration("heartbeat.interval", "10 s");
@@ -77,11 +81,8 @@ class ProcessFaultsITCase {
     }
 
     @AfterAll
-    static void stopCluster() {
+    static void writeTheReport() {
         REPORT.write(Path.of("target", "process-faults.md"));
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     /** Two live, registered TaskManagers, a JobManager, no job: what every scenario starts from. */
