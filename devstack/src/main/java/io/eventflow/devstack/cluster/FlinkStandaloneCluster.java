@@ -161,8 +161,8 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
                 startTaskManagerProcess();
             }
             List<FlinkProcess> all = startupProcesses();
-            awaitCondition(initialTaskManagers + " registered TaskManagers", startupTimeout,
-                () -> registeredTaskManagers().size() == initialTaskManagers, all);
+            awaitCondition(initialTaskManagers + " registered TaskManagers with their slots", startupTimeout,
+                () -> registeredWithSlots(initialTaskManagers), all);
         } catch (RuntimeException | IOException e) {
             String tails = diagnostics();
             close();
@@ -205,8 +205,9 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
             requireStarted();
             process = startTaskManagerProcess();
         }
-        awaitCondition("TaskManager " + process.name() + " to register", startupTimeout,
-            () -> registeredTaskManagers().contains(process.name()), List.of(process));
+        awaitCondition("TaskManager " + process.name() + " to register with its slots", startupTimeout,
+            () -> registeredTaskManagers().contains(process.name())
+                && registeredWithSlots(registeredTaskManagers().size()), List.of(process));
         return process;
     }
 
@@ -267,10 +268,25 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
         return rest.overview().map(Overview::slotsAvailable).orElse(-1);
     }
 
-    /** Waits until exactly {@code count} TaskManagers are registered. */
+    /** Waits until exactly {@code count} TaskManagers are registered, and their slots with them. */
     public void awaitTaskManagers(int count, Duration timeout) {
-        awaitCondition(count + " registered TaskManagers", timeout,
-            () -> registeredTaskManagers().size() == count, List.of());
+        awaitCondition(count + " registered TaskManagers with their slots", timeout,
+            () -> registeredWithSlots(count), List.of());
+    }
+
+    /** Slots of each TaskManager, as configured. */
+    public int slotsPerTaskManager() {
+        return Integer.parseInt(effectiveConfiguration().getOrDefault("taskmanager.numberOfTaskSlots", "1"));
+    }
+
+    /**
+     * Exactly {@code count} TaskManagers registered, and all their slots known to the slot manager: a TaskManager is
+     * listed as soon as it registers, its slots only once its slot report is processed, a moment later.
+     */
+    private boolean registeredWithSlots(int count) {
+        return rest != null && rest.overview()
+            .map(overview -> overview.taskManagers() == count && overview.slotsTotal() == count * slotsPerTaskManager())
+            .orElse(false);
     }
 
     /** Waits until at least {@code slots} slots are free. */
