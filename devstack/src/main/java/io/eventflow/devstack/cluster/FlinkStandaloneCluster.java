@@ -64,6 +64,7 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
     private static final String TASK_MANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
     private static final String CLASSPATH_RESOURCE = "flink-classpath.txt";
     private static final String PID_FILE = "processes.pid";
+    private static final String MARKER_FILE = ".flink-cluster";
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
     private final Path deploymentConfig;
@@ -134,6 +135,13 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
         started = true;
         killLeftovers();
         wipe(workDirectory);
+        try {
+            Files.createDirectories(workDirectory);
+            Files.writeString(workDirectory.resolve(MARKER_FILE), "a Flink standalone cluster's work directory, "
+                + "cleared at each start of io.eventflow.devstack.cluster.FlinkStandaloneCluster\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the cluster's work directory " + workDirectory, e);
+        }
         shutdownHook = new Thread(this::close, "flink-cluster-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         try {
@@ -601,15 +609,35 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
         }
     }
 
+    /** Clears a work directory of an earlier cluster; refuses any other non-empty directory. */
     private static void wipe(Path directory) {
         if (!Files.exists(directory)) {
             return;
+        }
+        try (Stream<Path> entries = Files.list(directory)) {
+            if (entries.findAny().isPresent() && !Files.exists(directory.resolve(MARKER_FILE))
+                    && !writtenByACluster(directory.resolve("conf").resolve(ClusterConfiguration.CONFIG_FILE))) {
+                throw new IllegalStateException("the work directory " + directory + " is not empty and no cluster's "
+                    + "work directory (it has no " + MARKER_FILE + "): refusing to clear it; choose an empty or new one");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the cluster's work directory " + directory, e);
         }
         try (Stream<Path> paths = Files.walk(directory)) {
             paths.sorted(Comparator.reverseOrder()).filter(path -> !path.equals(directory))
                 .forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot clear the cluster's work directory " + directory, e);
+        }
+    }
+
+    /** A work directory of a cluster from before the marker file: its config.yaml says who wrote it. */
+    private static boolean writtenByACluster(Path configFile) {
+        try {
+            return Files.isRegularFile(configFile)
+                && Files.readString(configFile).contains("Written by " + FlinkStandaloneCluster.class.getName());
+        } catch (IOException e) {
+            return false;
         }
     }
 

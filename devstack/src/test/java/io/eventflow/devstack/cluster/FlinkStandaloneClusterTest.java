@@ -145,6 +145,17 @@ class FlinkStandaloneClusterTest {
     }
 
     @Test
+    void aNonEmptyDirectoryThatIsNoClustersWorkDirectoryIsNeverCleared() throws IOException {
+        Path precious = write("notes.txt", "keep me");
+
+        assertThatThrownBy(() -> FlinkStandaloneCluster.builder().workDirectory(directory).build().start())
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("is not empty and no cluster's work directory")
+            .hasMessageContaining("refusing to clear it");
+        assertThat(precious).hasContent("keep me");
+    }
+
+    @Test
     void binClusterRefusesAnUnknownOptionNamingTheKnownOnes() {
         assertThatThrownBy(() -> ClusterCommand.builder(ParameterTool.fromArgs(new String[] {"--task-manager", "3"})))
             .hasMessage("unknown option --task-manager; the options are --config, --flink-port, --ha, --overlay, "
