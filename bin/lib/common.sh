@@ -31,9 +31,28 @@ ensure_built() {
   shift; shift || true
   if [ ! -f "$stamp" ] || [ -n "$(find "$root/$module/src/main" "$root/$module/pom.xml" "$root/pom.xml" "$@" -newer "$stamp" -print -quit 2>/dev/null)" ]; then
     echo "building $module (first use or sources changed) ..." >&2
-    (cd "$root" && mvn -B -q -Dstyle.color=never -pl "$module" -am install -DskipTests >&2)
+    # Maven's output goes to a file, shown only when the build fails, so the lines a script prints are its only
+    # output, on stdout and stderr alike. jansi.noreset: Debian's Maven 3.8 writes a terminal reset (ESC[0m) to
+    # stdout and stderr as it exits, batch mode and -q notwithstanding, which would land in front of the next line.
+    local build_log
+    build_log="$(mktemp)"
+    if ! (cd "$root" && MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true" \
+        mvn -B -q -Dstyle.color=never -pl "$module" -am install -DskipTests >"$build_log" 2>&1); then
+      cat "$build_log" >&2
+      rm -f "$build_log"
+      echo "building $module failed (the Maven output is above)" >&2
+      exit 1
+    fi
+    rm -f "$build_log"
     touch "$stamp" # the build may leave an unchanged stamp untouched
   fi
+}
+
+# Log settings for a JVM of these scripts: devstack's own log4j2.properties, named explicitly because the test jars
+# of Flink on the classpath carry a log4j2-test.properties that Log4j would prefer and that switches logging off;
+# the log goes to the file given.
+log_options() {
+  echo "-Dlog4j2.configurationFile=$root/devstack/src/main/resources/log4j2.properties -Deventflow.log.file=$1"
 }
 
 # The runtime classpath of a built module: its classes and its dependencies.
