@@ -60,6 +60,7 @@ class FaultSuiteITCase extends EmbeddedStackTest {
             int taskManager = 0;
             for (int written : new int[] {800, 1600, 2400}) {
                 Await.until(written + " events written", WAIT, () -> stack.events().countDocuments() >= written, () -> "");
+                JobStack.awaitAllTasksRunning(cluster, job);
                 // the only TaskManager goes away, with its slots and state: the job waits for a new one and restores
                 cluster.terminateTaskManager(taskManager++).get();
                 cluster.startTaskManager();

@@ -36,6 +36,7 @@ public final class JobStack implements AutoCloseable {
     public final String topicPrefix;
     public final MongoClient client;
     public final EventStore store;
+    private final java.util.List<JobClient> startedJobs = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public JobStack(String mongoUri, String bootstrapServers, String testName) {
         this.name = testName + "-" + UUID.randomUUID().toString().substring(0, 6);
@@ -105,7 +106,9 @@ public final class JobStack implements AutoCloseable {
         env.getCheckpointConfig().setCheckpointStorage(checkpointDirectory().toUri().toString());
         env.setRestartStrategy(RestartStrategies.fixedDelayRestart(20, Time.seconds(1)));
         job.build(env);
-        return env.executeAsync(name);
+        JobClient started = env.executeAsync(name);
+        startedJobs.add(started);
+        return started;
     }
 
     /**
@@ -118,6 +121,26 @@ public final class JobStack implements AutoCloseable {
             io.eventflow.writer.NewEvent.of("ProbeSent", java.util.Map.of()));
         Await.until("the probe event " + probe + " to be projected", Duration.ofMinutes(2),
             () -> readModels("stream_summaries").countDocuments(new org.bson.Document("_id", probe)) == 1, () -> "not yet");
+    }
+
+    /**
+     * Waits until every task of the job runs: a job whose status is RUNNING may still be waiting for slots, and a
+     * TaskManager lost then fails no task and restarts nothing.
+     */
+    public static void awaitAllTasksRunning(org.apache.flink.runtime.minicluster.MiniCluster cluster, JobClient client) {
+        Await.until("every task of job " + client.getJobID() + " to run", Duration.ofMinutes(2), () -> {
+            try {
+                var graph = cluster.getExecutionGraph(client.getJobID()).get();
+                return graph.getState() == JobStatus.RUNNING && java.util.stream.StreamSupport
+                    .stream(graph.getAllExecutionVertices().spliterator(), false)
+                    .allMatch(vertex -> vertex.getExecutionState() == org.apache.flink.runtime.execution.ExecutionState.RUNNING);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                return false;
+            }
+        }, () -> String.valueOf(status(client)));
     }
 
     /** Cancels the job and waits until it is cancelled; returns how long that took. */
@@ -149,6 +172,17 @@ public final class JobStack implements AutoCloseable {
 
     @Override
     public void close() {
+        // a test that failed half-way leaves its job running: it would take slots and cores from the next test
+        for (JobClient job : startedJobs) {
+            JobStatus status = status(job);
+            if (status != null && !status.isGloballyTerminalState()) {
+                try {
+                    job.cancel().get(1, java.util.concurrent.TimeUnit.MINUTES);
+                } catch (Exception e) {
+                    org.slf4j.LoggerFactory.getLogger(JobStack.class).warn("could not cancel job {}", job.getJobID(), e);
+                }
+            }
+        }
         client.close();
     }
 }
