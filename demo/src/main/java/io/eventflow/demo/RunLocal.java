@@ -74,9 +74,21 @@ public final class RunLocal {
         DevStack.Started stack = DevStack.start(ParameterTool.fromArgs(args));
         List<AutoCloseable> started = new ArrayList<>(stack.components());
         stack.lines().forEach(System.out::println);
+        try {
+            run(options, load, submission, stack, started);
+        } catch (Exception e) {
+            // the stack must not outlive a job that could not start: nothing would stop it but a kill
+            System.err.println("run-local: " + e.getMessage());
+            Foreground.closeAll(started);
+            System.exit(1);
+        }
+        Foreground.runUntilStopped(started);
+    }
+
+    private static void run(DemoOptions options, String load, JobSubmission submission, DevStack.Started stack,
+                            List<AutoCloseable> started) throws Exception {
         EmbeddedMongoServer mongo = stack.mongo();
         EmbeddedKafkaBroker kafka = stack.kafka();
-
         FlinkRestClient flink = new FlinkRestClient(stack.flink().restUrl());
         started.add(flink);
         String job = flink.submit(submission.withArguments(List.of("--" + JobOptionKeys.MONGODB_URI,
@@ -115,7 +127,6 @@ public final class RunLocal {
         progress.scheduleAtFixedRate(() -> System.out.println(progressLine(flink, job, appended, client)), every, every,
             TimeUnit.SECONDS);
         started.add(progress::shutdownNow);
-        Foreground.runUntilStopped(started);
     }
 
     /** The jar to run: the example's, or the user's (with projection-job.jar if it holds projections only). */

@@ -16,20 +16,25 @@ public final class Foreground {
 
     /** Blocks until the JVM is asked to stop; {@code components} are closed by the shutdown hook, last first. */
     public static void runUntilStopped(List<? extends AutoCloseable> components) throws InterruptedException {
-        List<AutoCloseable> closeOrder = new ArrayList<>(components);
-        Collections.reverse(closeOrder);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (AutoCloseable component : closeOrder) {
-                try {
-                    component.close();
-                } catch (Exception e) {
-                    System.err.println("error while stopping " + component + ": " + e);
-                }
-            }
+            closeAll(components);
             System.err.println("stopped");
             stopped.countDown();
         }, "devstack-shutdown"));
         stopped.await();
+    }
+
+    /** Closes the components, last first; a failure to close one is printed and the others are still closed. */
+    public static void closeAll(List<? extends AutoCloseable> components) {
+        List<AutoCloseable> closeOrder = new ArrayList<>(components);
+        Collections.reverse(closeOrder);
+        for (AutoCloseable component : closeOrder) {
+            try {
+                component.close();
+            } catch (Exception e) {
+                System.err.println("error while stopping " + component + ": " + e);
+            }
+        }
     }
 }

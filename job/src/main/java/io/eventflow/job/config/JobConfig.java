@@ -280,28 +280,8 @@ public final class JobConfig implements Serializable {
     }
 
     private static String suggestion(String key, Set<String> known) {
-        return known.stream()
-            .filter(candidate -> distance(candidate, key) <= 3)
-            .findFirst()
-            .map(candidate -> "; did you mean '" + candidate + "'?")
+        return Suggestions.closest(key, known).map(candidate -> "; did you mean '" + candidate + "'?")
             .orElse("; known options are listed in README.md");
-    }
-
-    private static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            int[] current = new int[b.length() + 1];
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            previous = current;
-        }
-        return previous[b.length()];
     }
 
     private static String rootMessage(Throwable e) {

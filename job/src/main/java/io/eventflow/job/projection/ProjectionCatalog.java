@@ -3,6 +3,7 @@ package io.eventflow.job.projection;
 import java.net.URL;
 import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,8 +11,12 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.eventflow.core.upcast.Upcasters;
 import io.eventflow.job.config.InvalidConfigurationException;
+import io.eventflow.job.config.Suggestions;
 import io.eventflow.projection.CrossAggregateProjection;
 import io.eventflow.projection.Projection;
 import io.eventflow.projection.ProjectionProvider;
@@ -39,26 +44,56 @@ public final class ProjectionCatalog {
     private record Provided(ProjectionProvider provider, String location) {
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(ProjectionCatalog.class);
+    /** How {@link ServiceLoader} reports a provider that implements another copy of the service interface. */
+    private static final String NOT_A_SUBTYPE = " not a subtype";
+
     private final Map<String, Entry> entries;
+    private final List<String> ignored;
     private final Upcasters upcasters;
 
-    private ProjectionCatalog(Map<String, Entry> entries, Upcasters upcasters) {
+    private ProjectionCatalog(Map<String, Entry> entries, List<String> ignored, Upcasters upcasters) {
         this.entries = entries;
+        this.ignored = ignored;
         this.upcasters = upcasters;
     }
 
-    /** The projections the class loader's providers give. */
+    /**
+     * The projections the class loader's providers give.
+     *
+     * <p>A provider whose class implements another copy of {@link ProjectionProvider} than the job's is ignored, with a
+     * warning: Flink's child-first user-code class loader also lists the service files of its parent (the cluster's
+     * {@code lib/}, or the JVM's class path when the cluster runs in-process), and a provider found there is linked
+     * against the parent's copy of the projection API, not the job jar's, so it cannot run in this job.
+     */
     public static ProjectionCatalog discover(ClassLoader classLoader) {
         List<Provided> providers = new ArrayList<>();
-        try {
-            for (ProjectionProvider provider : ServiceLoader.load(ProjectionProvider.class, classLoader)) {
+        List<String> ignored = new ArrayList<>();
+        Iterator<ProjectionProvider> found = ServiceLoader.load(ProjectionProvider.class, classLoader).iterator();
+        while (true) {
+            try {
+                if (!found.hasNext()) {
+                    break;
+                }
+                ProjectionProvider provider = found.next();
                 providers.add(new Provided(provider, locationOf(provider.getClass())));
+            } catch (ServiceConfigurationError e) {
+                String message = String.valueOf(e.getMessage());
+                if (e.getCause() != null || !message.endsWith(NOT_A_SUBTYPE)) {
+                    throw new InvalidConfigurationException("a projection provider cannot be loaded: " + message
+                        + (e.getCause() != null ? " (" + e.getCause() + ")" : ""));
+                }
+                String provider = message.substring(message.lastIndexOf(": ") + 2, message.length() - NOT_A_SUBTYPE.length());
+                URL where = classLoader.getResource(provider.replace('.', '/') + ".class");
+                String foreign = provider + " in " + (where == null ? "an unknown location" : where);
+                LOG.warn("ignoring projection provider {}: it implements another copy of {} than the job's, so it was "
+                    + "found through a parent class loader (the cluster's lib/ or the JVM's class path) rather than in "
+                    + "the job's jars; put it into the job jar or add its jar to the job", foreign,
+                    ProjectionProvider.class.getName());
+                ignored.add(foreign);
             }
-        } catch (ServiceConfigurationError e) {
-            throw new InvalidConfigurationException("a projection provider cannot be loaded: " + e.getMessage()
-                + (e.getCause() != null ? " (" + e.getCause() + ")" : ""));
         }
-        return of(providers);
+        return of(providers, ignored);
     }
 
     /** A catalog of the given providers, as if discovered (tests). */
@@ -67,10 +102,10 @@ public final class ProjectionCatalog {
         for (ProjectionProvider provider : providers) {
             provided.add(new Provided(provider, locationOf(provider.getClass())));
         }
-        return of(provided);
+        return of(provided, List.of());
     }
 
-    private static ProjectionCatalog of(List<Provided> providers) {
+    private static ProjectionCatalog of(List<Provided> providers, List<String> ignored) {
         Map<String, Entry> entries = new LinkedHashMap<>();
         Map<String, String> upcastersOf = new LinkedHashMap<>();
         Upcasters.Builder upcasters = Upcasters.builder();
@@ -106,7 +141,7 @@ public final class ProjectionCatalog {
                 upcasters.include(provides);
             }
         }
-        return new ProjectionCatalog(entries, upcasters.build());
+        return new ProjectionCatalog(entries, List.copyOf(ignored), upcasters.build());
     }
 
     private static String nameOf(Object projection, String provider) {
@@ -157,7 +192,8 @@ public final class ProjectionCatalog {
                 Entry entry = entries.get(name);
                 if (entry == null) {
                     throw new InvalidConfigurationException("option 'projections' names an unknown projection '" + name
-                        + "'; discovered: " + describe());
+                        + "'" + Suggestions.closest(name, entries.keySet()).map(known -> " (did you mean '" + known + "'?)")
+                            .orElse("") + "; discovered: " + describe());
                 }
                 if (!selected.contains(entry)) {
                     selected.add(entry);
@@ -166,7 +202,8 @@ public final class ProjectionCatalog {
         }
         if (selected.isEmpty()) {
             throw new InvalidConfigurationException("no projection was found on the classpath: add a jar with a "
-                + "ProjectionProvider (META-INF/services/" + ProjectionProvider.class.getName() + ")");
+                + "ProjectionProvider (META-INF/services/" + ProjectionProvider.class.getName() + ")"
+                + (ignored.isEmpty() ? "" : "; ignored: " + ignored));
         }
         List<Projection<?>> perAggregate = new ArrayList<>();
         List<CrossAggregateProjection<?>> crossAggregate = new ArrayList<>();
@@ -180,9 +217,16 @@ public final class ProjectionCatalog {
         return new ProjectionRegistry(perAggregate, crossAggregate, upcasters);
     }
 
+    /** Providers found through a parent class loader, linked against another copy of the projection API. */
+    public List<String> ignored() {
+        return ignored;
+    }
+
     /** What was discovered, one entry per projection, for messages and logs. */
     public String describe() {
-        return entries.isEmpty() ? "nothing" : entries.values().stream().map(Entry::toString)
+        String discovered = entries.isEmpty() ? "nothing" : entries.values().stream().map(Entry::toString)
             .collect(Collectors.joining(", ", "[", "]"));
+        return ignored.isEmpty() ? discovered : discovered + "; ignored, as built against another copy of the "
+            + "projection API than the job's: " + ignored;
     }
 }

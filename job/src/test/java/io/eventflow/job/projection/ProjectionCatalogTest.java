@@ -60,6 +60,42 @@ class ProjectionCatalogTest {
     }
 
     @Test
+    void aMisspeltProjectionGetsASuggestion() throws Exception {
+        ProjectionCatalog catalog = ProjectionCatalog.discover(withProviders(Tally.Provider.class));
+
+        assertThatThrownBy(() -> catalog.select(List.of("talley")))
+            .hasMessageStartingWith("option 'projections' names an unknown projection 'talley' (did you mean 'tally'?); "
+                + "discovered: [");
+    }
+
+    /**
+     * What Flink's child-first class loader shows a job when a provider sits on its parent's class path (an in-process
+     * cluster's JVM class path, or a cluster's lib/): a service file naming a class linked against the parent's copy of
+     * the projection API. It cannot run in the job; it is named and skipped rather than failing the job's start.
+     */
+    @Test
+    void aProviderBuiltAgainstAnotherCopyOfTheApiIsIgnoredAndNamed() throws Exception {
+        Path services = userJar.resolve("META-INF/services/" + ProjectionProvider.class.getName());
+        Files.createDirectories(services.getParent());
+        Files.write(services, List.of(Tally.Provider.class.getName()));
+        URL api = ProjectionProvider.class.getProtectionDomain().getCodeSource().getLocation();
+        URL core = Upcasters.class.getProtectionDomain().getCodeSource().getLocation();
+        URL provider = Tally.Provider.class.getProtectionDomain().getCodeSource().getLocation();
+        try (URLClassLoader parentsCopy = new URLClassLoader(new URL[] {userJar.toUri().toURL(), api, core, provider},
+                ClassLoader.getPlatformClassLoader())) {
+            ProjectionCatalog catalog = ProjectionCatalog.discover(parentsCopy);
+
+            assertThat(catalog.entries()).isEmpty();
+            assertThat(catalog.ignored()).singleElement().asString()
+                .startsWith(Tally.Provider.class.getName() + " in " + provider);
+            assertThatThrownBy(() -> catalog.select(List.of()))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith("no projection was found on the classpath")
+                .hasMessageContaining("; ignored: [" + Tally.Provider.class.getName() + " in ");
+        }
+    }
+
+    @Test
     void twoProjectionsOfOneNameAreRefusedNamingBothOrigins() throws Exception {
         assertThatThrownBy(() -> ProjectionCatalog.discover(withProviders(Tally.Provider.class, PerCategory.Provider.class)))
             .isInstanceOf(InvalidConfigurationException.class)
