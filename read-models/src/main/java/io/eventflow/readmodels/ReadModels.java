@@ -84,9 +84,10 @@ public final class ReadModels {
 
     /**
      * Waits until the cross-aggregate read model's document {@code documentKey} has processed the append of
-     * {@code token} (its aggregate's events up to the token's sequenceNo that contribute to the document), and returns
-     * the document. The event must contribute to that document; events that are dead-lettered for the projection count
-     * as processed.
+     * {@code token} (its aggregate's events up to the token's sequenceNo), and returns the document. The token's event,
+     * or an earlier one of its aggregate, must have contributed to that document: from then on the document processes
+     * every event of the aggregate, whether the projection handles it (applied or dead-lettered) or not (its position
+     * is recorded all the same).
      *
      * @throws ReadModelTimeoutException if it does not within {@code timeout}
      */
@@ -130,9 +131,10 @@ public final class ReadModels {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new ReadModelTimeoutException("read model '" + readModel + "' (collection "
-                    + collection.getNamespace().getCollectionName() + ") did not reach " + waitedFor.get() + " within "
-                    + timeout + "; last seen: " + poll.seen());
+                String name = collection.getNamespace().getCollectionName();
+                throw new ReadModelTimeoutException("read model '" + readModel + "' (collection " + name
+                    + ") did not reach " + waitedFor.get() + " within " + timeout + "; last seen: " + poll.seen()
+                    + missing(name));
             }
             try {
                 TimeUnit.NANOSECONDS.sleep(Math.min(pause, left));
@@ -142,6 +144,18 @@ public final class ReadModels {
             }
             pause = Math.min(pause * 2, maxPoll.toNanos());
         }
+    }
+
+    /** A hint when the collection does not exist at all: most often a misspelt read-model name. */
+    private String missing(String collection) {
+        java.util.List<String> existing = database.listCollectionNames().into(new java.util.ArrayList<>());
+        if (existing.contains(collection)) {
+            return "";
+        }
+        existing.removeIf(name -> name.endsWith(ReadModelFields.APPLIED_SUFFIX) || name.equals(
+            ReadModelFields.ALIASES_COLLECTION));
+        java.util.Collections.sort(existing);
+        return "; database " + database.getName() + " has no collection " + collection + " (it has " + existing + ")";
     }
 
     private static long longValue(Object value) {

@@ -87,6 +87,16 @@ class ReadModelsTest {
     }
 
     @Test
+    void aWaitOnACollectionThatDoesNotExistSaysSoWhenItTimesOut() {
+        writeOrder("orders", "o1", 2, "CREATED");
+
+        assertThatThrownBy(() -> readModels.awaitVersion("order", "o1", 1, Duration.ofMillis(50)))
+            .isInstanceOf(ReadModelTimeoutException.class)
+            .hasMessageEndingWith("last seen: no document; database " + database.getName()
+                + " has no collection order (it has [orders])");
+    }
+
+    @Test
     void awaitAppliedWaitsForTheDocumentsAppliedPositionOfTheAppendsAggregate() throws Exception {
         database.getCollection("per_customer").insertOne(new Document("_id", "c7").append("orders", 1L)
             .append("eventCount", 1L));

@@ -34,7 +34,9 @@ import io.eventflow.projection.UnknownSchemaVersionException;
  * ordering, so an aggregate's contributions leave in sequenceNo order.
  *
  * <p>State per aggregate and projection ({@code routing-<name>}): the keys its latest contributing event went to, which
- * the projection's {@code documentKeys} receives as {@code keysOfAggregate}. What {@code handles} or
+ * the projection's {@code documentKeys} receives as {@code keysOfAggregate}. Those of them an event does not reach
+ * (the projection does not handle it, or it goes elsewhere) receive its position only, a placeholder that changes
+ * no document but records, in the applied positions, that the document has seen the aggregate up to it. What {@code handles} or
  * {@code documentKeys} throws, and keys that cannot be document ids ({@link DocumentKeys}), dead-letter
  * the event for that projection.
  */
@@ -94,24 +96,36 @@ public class ContributionRouter extends KeyedProcessFunction<String, EventEnvelo
     @SuppressWarnings({"unchecked", "rawtypes"})
     public void processElement(EventEnvelope event, Context context, Collector<Contribution> out) throws Exception {
         if (event.isPlaceholder()) {
+            // dead-lettered at the source: no projection sees it, but the documents this aggregate reached have
+            // processed it as far as read-your-writes is concerned
+            EventEnvelope position = null;
+            for (int i = 0; i < projections.size(); i++) {
+                String[] remembered = memories[i].value();
+                for (String key : remembered == null ? new String[0] : remembered) {
+                    position = position == null ? event.copy() : position;
+                    out.collect(new Contribution(projections.get(i).name(), key, position));
+                }
+            }
             return;
         }
         current = context;
         ProjectedEvent view = ProjectionFailures.view(event, registry.upcasters());
         EventEnvelope shared = null;
+        EventEnvelope positionOnly = null;
         for (int i = 0; i < projections.size(); i++) {
             CrossAggregateProjection projection = projections.get(i);
+            String[] remembered = memories[i].value();
             String step = "handles";
             Set<String> keys;
             try {
                 if (!projection.handles(event.eventType)) {
-                    continue;
+                    keys = Set.of();
+                } else {
+                    step = "documentKeys";
+                    Set<String> previous = remembered == null ? Set.of()
+                        : Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(remembered)));
+                    keys = DocumentKeys.checked((Collection<String>) projection.documentKeys(view, previous));
                 }
-                step = "documentKeys";
-                String[] remembered = memories[i].value();
-                Set<String> previous = remembered == null ? Set.of()
-                    : Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(remembered)));
-                keys = DocumentKeys.checked((Collection<String>) projection.documentKeys(view, previous));
             } catch (Throwable t) {
                 ExceptionUtils.rethrowIfFatalErrorOrOOM(t);
                 failed[i].inc();
@@ -119,13 +133,25 @@ public class ContributionRouter extends KeyedProcessFunction<String, EventEnvelo
                     unknownVersions.inc();
                 }
                 failures[i].failed(event, step, t);
-                continue;
+                keys = Set.of();
+            }
+            // the documents this aggregate reached before and does not reach now still reflect it up to this event:
+            // they get its position only, so that read-your-writes on them completes for any event of the aggregate
+            if (remembered != null) {
+                for (String key : remembered) {
+                    if (!keys.contains(key)) {
+                        if (positionOnly == null) {
+                            positionOnly = EventEnvelope.placeholder(event.aggregateId, event.sequenceNo, event.eventId,
+                                event.clusterTime, event.snapshot);
+                        }
+                        out.collect(new Contribution(projection.name(), key, positionOnly));
+                    }
+                }
             }
             if (keys.isEmpty()) {
                 continue;
             }
             String[] asArray = keys.toArray(String[]::new);
-            String[] remembered = memories[i].value();
             if (remembered == null || !Arrays.equals(remembered, asArray)) {
                 memories[i].update(asArray);
             }

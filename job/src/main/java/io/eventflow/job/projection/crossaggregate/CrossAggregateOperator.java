@@ -68,11 +68,15 @@ public class CrossAggregateOperator extends MiniBatchOperator<Contribution, Cros
     private transient GuardedFold.DocumentWriter documents;
     private transient Counter[] skipped;
 
-    /** A document in the bundle: its slot, and the aggregates that reached it since it was last emitted. */
+    /**
+     * A document in the bundle: its slot (its state read on the first contribution that folds), and the aggregates that
+     * reached it since it was last emitted.
+     */
     private static final class Bundled {
         final int index;
         final FoldSlot slot = new FoldSlot();
         final Map<String, Long> sources = new HashMap<>();
+        boolean loaded;
 
         Bundled(int index) {
             this.index = index;
@@ -130,20 +134,26 @@ public class CrossAggregateOperator extends MiniBatchOperator<Contribution, Cros
         Bundled bundled = bundle.get(key);
         if (bundled == null) {
             bundled = new Bundled(index);
-            Tuple3<Object, Long, Long> stored = states[index].value();
-            if (stored != null) {
-                bundled.slot.load(stored.f0);
-                bundled.slot.baseEventCount = stored.f1;
-                bundled.slot.baseUpdatedAt = stored.f2;
-            }
             bundle.put(Tuple2.of(key.f0, key.f1), bundled);
         }
         EventEnvelope event = contribution.event;
-        ProjectedEvent view = ProjectionFailures.view(event, registry.upcasters());
-        folds[index].fold(bundled.slot, contribution.documentKey, event, view);
-        // applied or dead-lettered, the document has processed it: what read-your-writes waits for
+        if (!event.isPlaceholder()) {
+            if (!bundled.loaded) {
+                Tuple3<Object, Long, Long> stored = states[index].value();
+                if (stored != null) {
+                    bundled.slot.load(stored.f0);
+                    bundled.slot.baseEventCount = stored.f1;
+                    bundled.slot.baseUpdatedAt = stored.f2;
+                }
+                bundled.loaded = true;
+            }
+            ProjectedEvent view = ProjectionFailures.view(event, registry.upcasters());
+            folds[index].fold(bundled.slot, contribution.documentKey, event, view);
+            bundled.slot.changed = true;
+        }
+        // applied, dead-lettered or not the projection's business (a placeholder from the router): the document has
+        // processed the aggregate up to here, which is what read-your-writes waits for
         bundled.sources.merge(event.aggregateId, event.sequenceNo, Math::max);
-        bundled.slot.changed = true;
         afterElement();
     }
 
@@ -163,16 +173,17 @@ public class CrossAggregateOperator extends MiniBatchOperator<Contribution, Cros
             Bundled bundled = entry.getValue();
             FoldSlot slot = bundled.slot;
             setCurrentKey(key);
-            byte[] document = folds[bundled.index].document(slot, key.f1, documents);
-            Object state = slot.current();
-            if (state != null) {
-                states[bundled.index].update(Tuple3.of(state, slot.eventCount(), slot.updatedAt()));
-            }
             CrossAggregateUpdate update = new CrossAggregateUpdate();
             update.projection = key.f0;
             update.documentKey = key.f1;
-            update.eventCount = slot.eventCount();
-            update.document = document;
+            if (bundled.loaded) {
+                update.document = folds[bundled.index].document(slot, key.f1, documents);
+                update.eventCount = slot.eventCount();
+                Object state = slot.current();
+                if (state != null) {
+                    states[bundled.index].update(Tuple3.of(state, slot.eventCount(), slot.updatedAt()));
+                }
+            } // else positions only: the document itself did not change
             update.sourceAggregates = new String[bundled.sources.size()];
             update.sourceSequenceNos = new long[bundled.sources.size()];
             int i = 0;

@@ -104,6 +104,26 @@ class CrossAggregateOperatorTest {
     }
 
     @Test
+    void aPositionOnlyAdvancesTheSourcesAndLeavesTheDocumentAlone() throws Exception {
+        open(100);
+        send(contribution("books", "a1", 1, "1", null));
+        harness.setProcessingTime(1_100);
+        send(new Contribution(PerCategory.NAME, "books", EventEnvelope.placeholder("a1", 2, "e2", 0, false)),
+            new Contribution(PerCategory.NAME, "pens", EventEnvelope.placeholder("a2", 7, "e7", 0, false)));
+        harness.setProcessingTime(1_200);
+
+        CrossAggregateUpdate books = update("books");
+        assertThat(books.document).as("no document to write").isNull();
+        assertThat(sources(books)).containsExactly("a1@2");
+        assertThat(update("pens").document).isNull();
+        // the next change of the document still counts from what is stored
+        send(contribution("books", "a3", 1, "2", null));
+        harness.setProcessingTime(1_300);
+        assertThat(update("books").eventCount).isEqualTo(2);
+        assertThat(ReadModelDocuments.decode(update("books").document).getInt64("count").getValue()).isEqualTo(2);
+    }
+
+    @Test
     void theStateAndCountSurviveARestoreAndOnlyGrow() throws Exception {
         open(100);
         send(contribution("books", "a1", 1, "1", null));
