@@ -138,7 +138,7 @@ public final class CrossAggregateAudit {
     }
 
     /** The first field whose value differs, or null if the documents hold the same fields and values. */
-    private static String firstDifference(BsonDocument want, BsonDocument have) {
+    static String firstDifference(BsonDocument want, BsonDocument have) {
         List<String> fields = new ArrayList<>(want.keySet());
         for (String field : have.keySet()) {
             if (!want.containsKey(field)) {
@@ -147,9 +147,19 @@ public final class CrossAggregateAudit {
         }
         for (String field : fields) {
             if (!java.util.Objects.equals(want.get(field), have.get(field))) {
-                return field + ": expected " + want.get(field) + ", stored " + have.get(field);
+                return field + ": expected " + shown(want.get(field)) + ", stored " + shown(have.get(field));
             }
         }
         return null;
+    }
+
+    /** A BSON value as MongoDB's shell would print it (relaxed extended JSON), or "none". */
+    private static String shown(org.bson.BsonValue value) {
+        if (value == null) {
+            return "none";
+        }
+        String json = new BsonDocument("v", value).toJson(org.bson.json.JsonWriterSettings.builder()
+            .outputMode(org.bson.json.JsonMode.RELAXED).build());
+        return json.substring(json.indexOf(':') + 1, json.lastIndexOf('}')).trim();
     }
 }

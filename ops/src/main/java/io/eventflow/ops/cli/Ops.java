@@ -68,6 +68,12 @@ public final class Ops {
 
     /** Runs a command; returns the exit code. */
     public static int run(String[] args, Map<String, String> environment) {
+        List<String> all = Arrays.asList(args);
+        List<String> own = all.contains("--") ? all.subList(0, all.indexOf("--")) : all; // not the job's arguments
+        if (own.contains("--help") || own.contains("-h")) {
+            System.out.println(USAGE);
+            return 0;
+        }
         try {
             Arguments arguments = new Arguments(args, environment);
             return switch (arguments.command()) {
@@ -164,6 +170,10 @@ public final class Ops {
                 System.out.println("  ... and " + (result.driftCount() - result.drifts().size()) + " more");
             }
             clean &= result.clean();
+        }
+        if (!clean) {
+            System.out.println("drift that persists is repaired by rebuilding the read models from the store: bin/rebuild "
+                + "(README, Operations)");
         }
         return clean ? 0 : 1;
     }

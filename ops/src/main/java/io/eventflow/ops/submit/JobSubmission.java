@@ -1,10 +1,14 @@
 package io.eventflow.ops.submit;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 
 /**
  * What to run: a job jar, the jars that go with it, the job's arguments, and where to restore its state from.
@@ -32,6 +36,22 @@ public record JobSubmission(Path jar, List<Path> extraJars, List<String> argumen
                 throw new IllegalArgumentException("jar '" + path + "' does not exist; build it with mvn -B -DskipTests "
                     + "package");
             }
+        }
+        if (!hasMainClass(jar)) {
+            throw new IllegalArgumentException("jar '" + jar + "' names no main class (Main-Class in its manifest), so it "
+                + "is no job jar; a jar of projections only runs beside the stock job: --jar job/target/projection-job.jar "
+                + "--add-jars " + jar);
+        }
+    }
+
+    /** Whether the jar's manifest names the class Flink runs, as {@code flink run} looks for it. */
+    private static boolean hasMainClass(Path jar) {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            Manifest manifest = file.getManifest();
+            return manifest != null && (manifest.getMainAttributes().getValue(Attributes.Name.MAIN_CLASS) != null
+                || manifest.getMainAttributes().getValue("program-class") != null);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("jar '" + jar + "' cannot be read: " + e.getMessage(), e);
         }
     }
 
