@@ -110,6 +110,9 @@ public final class JobBenchmark {
             flushIntervalMillis = org.apache.flink.util.TimeUtils.parseDuration(flushInterval).toMillis();
         }
         // managed memory (RocksDB's write buffers and block cache) per slot as in flink-conf/config.yaml: about 320 MB
+        System.out.println("| pipeline | events | baseline events/s | events/s | ratio | keyed CPU µs/event, baseline "
+            + "| keyed CPU µs/event | CPU ratio |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         try (EmbeddedFlinkCluster flink = EmbeddedFlinkCluster.builder().restPort(0).slotsPerTaskManager(4)
             .setting("taskmanager.memory.managed.size", options.get("managed-memory", "1280m")).build().start()) {
             org.apache.flink.streaming.util.TestStreamEnvironment.setAsContext(flink.miniCluster(), parallelism);
@@ -155,22 +158,70 @@ public final class JobBenchmark {
         double seconds() throws Exception;
     }
 
+    /**
+     * Runs the baseline and the measured pipeline in alternating rounds (after one warm-up each) and prints the median
+     * throughput of both, their ratio, and the CPU time the keyed subtasks spent per event (measured on their threads by
+     * {@link CpuProbe}, so it does not depend on which thread won the cores) and its ratio.
+     */
     private static void compare(String scenario, int rounds, long events, Run baseline, Run measured) throws Exception {
         baseline.seconds();
         measured.seconds(); // warm-up, not recorded
         List<Double> ratios = new ArrayList<>();
         List<Double> baseRates = new ArrayList<>();
         List<Double> rates = new ArrayList<>();
+        List<Double> baseCpu = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
+            CpuProbe.reset();
             double base = events / baseline.seconds();
+            baseCpu.add(CpuProbe.nanos() / 1000.0 / events);
+            CpuProbe.reset();
             double rate = events / measured.seconds();
+            cpu.add(CpuProbe.nanos() / 1000.0 / events);
             baseRates.add(base);
             rates.add(rate);
             ratios.add(rate / base);
         }
-        System.out.printf("| %s [%s, flush %d ms] | %,d | %,.0f | %,.0f | %.2f (rounds: %s) |%n", scenario, stateBackend,
-            flushIntervalMillis, events, median(baseRates),
-            median(rates), median(ratios), ratios.stream().map(r -> String.format("%.2f", r)).toList());
+        System.out.printf("| %s [%s, flush %d ms] | %,d | %,.0f | %,.0f | %.2f (rounds: %s) | %.2f | %.2f | %.2f |%n",
+            scenario, stateBackend, flushIntervalMillis, events, median(baseRates), median(rates), median(ratios),
+            ratios.stream().map(r -> String.format("%.2f", r)).toList(), median(baseCpu), median(cpu),
+            median(cpu) / median(baseCpu));
+    }
+
+    /**
+     * An identity map chained at the end of a keyed chain: it adds its task thread's CPU time, from open to close, to a
+     * total the harness reads (the MiniCluster runs in this JVM). That is the keyed subtask's whole cost: network input,
+     * deserialization, the operators and the chained sinks.
+     */
+    static final class CpuProbe<T> extends org.apache.flink.api.common.functions.RichMapFunction<T, T> {
+        private static final long serialVersionUID = 1L;
+        private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+        private static final AtomicLong TOTAL = new AtomicLong();
+        private transient long openedAt;
+
+        static void reset() {
+            TOTAL.set(0);
+        }
+
+        static long nanos() {
+            return TOTAL.get();
+        }
+
+        @Override
+        public void open(org.apache.flink.api.common.functions.OpenContext context) {
+            openedAt = THREADS.getCurrentThreadCpuTime();
+        }
+
+        @Override
+        public T map(T value) {
+            return value;
+        }
+
+        @Override
+        public void close() {
+            TOTAL.addAndGet(THREADS.getCurrentThreadCpuTime() - openedAt);
+        }
     }
 
     /** The generated events from one source subtask, keyed by aggregateId: the same input for every pipeline. */
@@ -186,6 +237,7 @@ public final class JobBenchmark {
         StreamExecutionEnvironment env = throughputEnvironment();
         keyedEvents(env, events, aggregates)
             .process(new LastSequenceNo(), TypeInformation.of(EventEnvelope.class)).name("bare keyed state")
+            .map(new CpuProbe<>()).name("cpu probe")
             .sinkTo(new DiscardingSink<>());
         return timed(env, "bare keyed pipeline");
     }
@@ -195,6 +247,7 @@ public final class JobBenchmark {
         StreamExecutionEnvironment env = throughputEnvironment();
         keyedEvents(env, events, aggregates)
             .process(new OrderingFunction(ORDERING, new NoGaps()), TypeInformation.of(EventEnvelope.class)).name("order")
+            .map(new CpuProbe<>()).name("cpu probe")
             .sinkTo(new DiscardingSink<>());
         return timed(env, "ordering alone");
     }
@@ -209,7 +262,7 @@ public final class JobBenchmark {
                 flushIntervalMillis, 20_000));
         if (sinks == null) {
             updates.sinkTo(new DiscardingSink<>());
-            ordered.sinkTo(new DiscardingSink<>());
+            ordered.map(new CpuProbe<>()).name("cpu probe").sinkTo(new DiscardingSink<>());
         } else {
             sinks.attach(ordered, updates);
         }
@@ -249,7 +302,7 @@ public final class JobBenchmark {
                 "bench_cross_" + Long.toString(System.nanoTime(), 36), collections,
                 new CrossAggregateCommitter.Settings(3, Duration.ofMillis(500), 1000)));
         }
-        ordered.sinkTo(new DiscardingSink<>());
+        ordered.map(new CpuProbe<>()).name("cpu probe").sinkTo(new DiscardingSink<>());
         return timed(env, mongo == null ? "cross-aggregate projections" : "cross-aggregate projections with their sink");
     }
 
