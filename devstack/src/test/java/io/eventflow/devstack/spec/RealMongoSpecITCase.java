@@ -1,0 +1,27 @@
+package io.eventflow.devstack.spec;
+
+import io.eventflow.devstack.testing.MongoTarget;
+import io.eventflow.devstack.testing.RealMongoReplicaSet;
+
+/**
+ * MongoDB's specification tests against a real replica set (Testcontainers or {@code -Dmongo.uri}, with fail points
+ * enabled), which checks the runner itself: every applicable test must pass there. Skipped, with the reason, where
+ * there is no real server or no {@code -Dmongo.spec.dir}.
+ */
+class RealMongoSpecITCase extends UnifiedSpecSuite {
+
+    @Override
+    protected MongoTarget target() {
+        return RealMongoReplicaSet.startOrSkip();
+    }
+
+    @Override
+    protected String targetName() {
+        return "real";
+    }
+
+    @Override
+    protected ExpectedFailures expectedFailures() {
+        return ExpectedFailures.none();
+    }
+}
