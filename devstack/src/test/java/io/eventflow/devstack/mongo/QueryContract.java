@@ -80,4 +80,15 @@ abstract class QueryContract extends MongoContract {
         documents.forEach(document -> result.add(document.getLong("sequenceNo")));
         return result;
     }
+
+    @Test
+    void anUnacknowledgedWriteIsAppliedAndTheConnectionStaysUsable() {
+        events.withWriteConcern(com.mongodb.WriteConcern.UNACKNOWLEDGED)
+            .insertOne(new Document("_id", "fire-and-forget").append("aggregateId", "w0").append("sequenceNo", 1L));
+
+        io.eventflow.devstack.testing.Await.until("the unacknowledged insert", java.time.Duration.ofSeconds(10),
+            () -> events.countDocuments(eq("aggregateId", "w0")) == 1,
+            () -> "count " + events.countDocuments(eq("aggregateId", "w0")));
+        assertThat(events.find(eq("_id", "fire-and-forget")).first()).isNotNull();
+    }
 }

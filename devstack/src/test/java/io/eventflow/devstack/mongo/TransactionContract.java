@@ -113,6 +113,22 @@ abstract class TransactionContract extends MongoContract {
         assertThat(events.countDocuments()).isEqualTo(1);
     }
 
+    @Test
+    void killAllSessionsAbortsOpenTransactionsAndFreesTheKeysTheyHeld() {
+        try (ClientSession abandoned = client.startSession(); ClientSession next = client.startSession()) {
+            abandoned.startTransaction();
+            events.insertOne(abandoned, event("a", 1));
+
+            client.getDatabase("admin").runCommand(new Document("killAllSessions", List.of()));
+
+            next.startTransaction();
+            events.insertOne(next, event("a", 1));
+            next.commitTransaction();
+            assertThatThrownBy(abandoned::commitTransaction).isInstanceOf(MongoException.class);
+        }
+        assertThat(events.countDocuments(eq("aggregateId", "a"))).isEqualTo(1);
+    }
+
     static Document event(String aggregateId, long sequenceNo) {
         return new Document("_id", aggregateId + "-" + sequenceNo)
             .append("aggregateId", aggregateId)

@@ -146,8 +146,11 @@ public final class TransactionManager {
             }
             Document reply = write.get();
             session.highestTxnNumber = txnNumber;
-            session.lastRetryableTxnNumber = txnNumber;
-            session.lastRetryableReply = reply.cloneDeeply();
+            if (!reply.containsKey("writeErrors")) {
+                // a failed statement was not applied: a retry runs it again
+                session.lastRetryableTxnNumber = txnNumber;
+                session.lastRetryableReply = reply.cloneDeeply();
+            }
             return reply;
         }
     }
@@ -163,6 +166,17 @@ public final class TransactionManager {
                             abort(session.transaction, "session ended");
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /** Aborts every open transaction ({@code killAllSessions}), as MongoDB does for the sessions it kills. */
+    public void killAll() {
+        for (ServerSession session : sessions.values()) {
+            synchronized (session) {
+                if (session.transaction != null && session.transaction.isActive()) {
+                    abort(session.transaction, "its session was killed");
                 }
             }
         }
