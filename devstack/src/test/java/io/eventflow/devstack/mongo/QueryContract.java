@@ -91,4 +91,28 @@ abstract class QueryContract extends MongoContract {
             () -> "count " + events.countDocuments(eq("aggregateId", "w0")));
         assertThat(events.find(eq("_id", "fire-and-forget")).first()).isNotNull();
     }
+
+    @Test
+    void anAggregationReturnsItsResultInBatchesOfTheRequestedSize() {
+        java.util.concurrent.atomic.AtomicInteger getMores = new java.util.concurrent.atomic.AtomicInteger();
+        com.mongodb.MongoClientSettings settings = com.mongodb.MongoClientSettings.builder()
+            .applyConnectionString(new com.mongodb.ConnectionString(target().connectionString()))
+            .addCommandListener(new com.mongodb.event.CommandListener() {
+                @Override
+                public void commandStarted(com.mongodb.event.CommandStartedEvent event) {
+                    if (event.getCommandName().equals("getMore")) {
+                        getMores.incrementAndGet();
+                    }
+                }
+            })
+            .build();
+        try (com.mongodb.client.MongoClient counting = com.mongodb.client.MongoClients.create(settings)) {
+            List<Document> stream = counting.getDatabase(database.getName()).getCollection("events")
+                .aggregate(List.of(new Document("$match", new Document("aggregateId", "a"))))
+                .batchSize(20).into(new ArrayList<>());
+
+            assertThat(stream).hasSize(50);
+            assertThat(getMores).hasValueGreaterThanOrEqualTo(2);
+        }
+    }
 }

@@ -129,6 +129,60 @@ abstract class TransactionContract extends MongoContract {
         assertThat(events.countDocuments(eq("aggregateId", "a"))).isEqualTo(1);
     }
 
+    @Test
+    void updatesAndDeletesInsideATransactionAreSeenByItAndByOthersOnlyAfterCommit() {
+        events.insertMany(List.of(event("a", 1), event("a", 2), event("a", 3)));
+        try (ClientSession session = client.startSession()) {
+            session.startTransaction();
+            events.updateOne(session, eq("_id", "a-1"), new Document("$set", new Document("status", "seen")));
+            events.deleteOne(session, eq("_id", "a-2"));
+            Document claimed = events.findOneAndUpdate(session, eq("_id", "a-3"),
+                new Document("$inc", new Document("sequenceNo", 10)),
+                new com.mongodb.client.model.FindOneAndUpdateOptions()
+                    .returnDocument(com.mongodb.client.model.ReturnDocument.AFTER));
+
+            assertThat(claimed.getLong("sequenceNo")).isEqualTo(13L);
+            assertThat(events.find(session).into(new java.util.ArrayList<>()))
+                .extracting(document -> document.getString("_id")).containsExactlyInAnyOrder("a-1", "a-3");
+            assertThat(events.find(session, eq("_id", "a-1")).first()).containsEntry("status", "seen");
+            assertThat(events.distinct(session, "sequenceNo", new Document(), Long.class).into(new java.util.ArrayList<>()))
+                .containsExactlyInAnyOrder(1L, 13L);
+            assertThat(events.countDocuments()).isEqualTo(3);
+            assertThat(events.find(eq("_id", "a-1")).first()).doesNotContainKey("status");
+
+            session.commitTransaction();
+        }
+        assertThat(events.find().into(new java.util.ArrayList<>()))
+            .extracting(document -> document.getString("_id") + ":" + document.getLong("sequenceNo"))
+            .containsExactlyInAnyOrder("a-1:1", "a-3:13");
+        assertThat(events.find(eq("_id", "a-1")).first()).containsEntry("status", "seen");
+    }
+
+    @Test
+    void aTransactionsFindReturnsALargeResultInBatches() {
+        try (ClientSession session = client.startSession()) {
+            session.startTransaction();
+            for (long sequenceNo = 1; sequenceNo <= 7; sequenceNo++) {
+                events.insertOne(session, event("a", sequenceNo));
+            }
+            assertThat(events.find(session).batchSize(2).into(new java.util.ArrayList<>())).hasSize(7);
+            session.commitTransaction();
+        }
+    }
+
+    @Test
+    void aCommitWithAWriteConcernOneNodeCannotSatisfyIsAppliedAndReportsAWriteConcernError() {
+        try (ClientSession session = client.startSession()) {
+            session.startTransaction(com.mongodb.TransactionOptions.builder()
+                .writeConcern(new com.mongodb.WriteConcern(10)).build());
+            events.insertOne(session, event("a", 1));
+            assertThatThrownBy(session::commitTransaction)
+                .isInstanceOf(MongoException.class)
+                .satisfies(e -> assertThat(((MongoException) e).getCode()).isEqualTo(100));
+        }
+        assertThat(events.countDocuments()).isEqualTo(1);
+    }
+
     static Document event(String aggregateId, long sequenceNo) {
         return new Document("_id", aggregateId + "-" + sequenceNo)
             .append("aggregateId", aggregateId)

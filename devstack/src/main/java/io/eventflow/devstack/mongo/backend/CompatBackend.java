@@ -59,6 +59,7 @@ public final class CompatBackend extends MemoryBackend {
     private final Map<Channel, Client> clients = new ConcurrentHashMap<>();
     private final AtomicInteger connectionIds = new AtomicInteger();
     private final WriteCommands writes;
+    private final CursorBatches cursorBatches;
     private final ScheduledExecutorService housekeeping;
 
     /**
@@ -73,8 +74,9 @@ public final class CompatBackend extends MemoryBackend {
         this.replicationLog = new ReplicationLog(clock, oplogCapacity, this::existingCollection);
         this.oplog = replicationLog;
         this.changeStreams = new ChangeStreams(replicationLog, this::existingCollection);
+        this.cursorBatches = new CursorBatches(getCursorRegistry());
         this.transactions = new TransactionManager(this::compatDatabase, this::resolveDatabase, replicationLog,
-            transactionLifetime);
+            transactionLifetime, cursorBatches);
         this.writes = new WriteCommands(replicationLog, this::compatDatabase, this::resolveDatabase,
             super::handleCommand, new RetryableWriteFaults(failPoints));
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -157,6 +159,12 @@ public final class CompatBackend extends MemoryBackend {
                     channel.close();
                     throw new ConnectionClosed();
                 }
+            }
+            boolean succeeded = reply.get("ok") instanceof Number ok && ok.doubleValue() == 1.0;
+            Document unsatisfiable = !succeeded || reply.containsKey("writeConcernError") ? null
+                : WriteConcerns.errorFor(query);
+            if (unsatisfiable != null && (WRITE_COMMANDS.contains(command) || command.equals("commitTransaction"))) {
+                reply.put("writeConcernError", unsatisfiable);
             }
             if (fault != null && fault.writeConcernError() != null) {
                 Document writeConcernError = fault.writeConcernError().clone();
@@ -295,7 +303,7 @@ public final class CompatBackend extends MemoryBackend {
         }
         Document rewritten = query.clone();
         rewritten.put("pipeline", PipelineAliases.rewrite(pipeline));
-        return super.handleCommand(channel, database, command, rewritten);
+        return cursorBatches.limitFirstBatch(super.handleCommand(channel, database, command, rewritten), query);
     }
 
     private Document getMore(Channel channel, String database, String command, Document query)
@@ -313,8 +321,17 @@ public final class CompatBackend extends MemoryBackend {
             }
         }
         long cursorId = ((Number) query.get(command)).longValue();
-        return changeStreams.owns(cursorId) ? changeStreams.getMore(query)
-            : super.handleCommand(channel, database, command, query);
+        if (changeStreams.owns(cursorId)) {
+            return changeStreams.getMore(query);
+        }
+        getCursorRegistry().getCursor(cursorId); // CursorNotFound (43) for an unknown id
+        Document withBatchSize = query;
+        if (!(query.get("batchSize") instanceof Number size) || size.intValue() <= 0) {
+            // mongo-java-server's in-memory cursors cannot take "no limit"
+            withBatchSize = query.clone();
+            withBatchSize.put("batchSize", Integer.MAX_VALUE);
+        }
+        return super.handleCommand(channel, database, command, withBatchSize);
     }
 
     @SuppressWarnings("unchecked")

@@ -113,7 +113,7 @@ final class WriteCommands {
                 Document result;
                 if (statement.get("u") instanceof List<?> stages) {
                     result = PipelineUpdate.parse(statement, (List<Document>) stages, resolver, compatDatabase,
-                        replicationLog).apply(collection, replicationLog);
+                        replicationLog).apply(collection, replicationLog::append);
                 } else {
                     result = singleLibraryUpdate(channel, database, command, query, statement);
                 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import de.bwaldvogel.mongo.backend.DatabaseResolver;
@@ -72,7 +73,7 @@ public final class PipelineUpdate {
      *
      * @return {@code {n, nModified, upserted?}} as mongo-java-server's collections report it
      */
-    public Document apply(CompatCollection collection, ReplicationLog log) {
+    public Document apply(CompatCollection collection, Consumer<OplogEntry> log) {
         synchronized (collection) {
             List<Document> matches = new ArrayList<>();
             for (Document document : collection.handleQuery(new QueryParameters(new Document("$query", filter), 0, multi ? 0 : 1))) {
@@ -95,7 +96,7 @@ public final class PipelineUpdate {
                 replacement.remove("_id");
                 collection.updateDocuments(new Document("_id", before.get("_id")), replacement,
                     de.bwaldvogel.mongo.backend.ArrayFilters.empty(), false, false, NoopOplog.get());
-                log.append(OplogEntry.pending(OperationKind.UPDATE, collection.getDatabaseName(),
+                log.accept(OplogEntry.pending(OperationKind.UPDATE, collection.getDatabaseName(),
                     collection.getCollectionName(), before.get("_id"), null, UpdateDescriptions.fromDiff(before, after), null));
                 modified++;
             }
@@ -103,7 +104,7 @@ public final class PipelineUpdate {
         }
     }
 
-    private Document upsert(CompatCollection collection, ReplicationLog log) {
+    private Document upsert(CompatCollection collection, Consumer<OplogEntry> log) {
         Document seed = equalityFields(filter);
         Document inserted = evaluate(seed.cloneDeeply());
         if (seed.containsKey("_id") && !Objects.equals(seed.get("_id"), inserted.get("_id"))) {
@@ -115,7 +116,7 @@ public final class PipelineUpdate {
             inserted = withId;
         }
         collection.addDocument(inserted);
-        log.append(OplogEntry.pending(OperationKind.INSERT, collection.getDatabaseName(), collection.getCollectionName(),
+        log.accept(OplogEntry.pending(OperationKind.INSERT, collection.getDatabaseName(), collection.getCollectionName(),
             inserted.get("_id"), inserted.cloneDeeply(), null, null));
         return result(0, 0, inserted.get("_id"));
     }
