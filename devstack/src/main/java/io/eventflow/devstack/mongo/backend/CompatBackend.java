@@ -32,10 +32,7 @@ import io.eventflow.devstack.mongo.fault.GetMoreFault;
 import io.eventflow.devstack.mongo.oplog.ChangeStreamRequest;
 import io.eventflow.devstack.mongo.oplog.ChangeStreams;
 import io.eventflow.devstack.mongo.oplog.ClusterClock;
-import io.eventflow.devstack.mongo.oplog.OperationKind;
-import io.eventflow.devstack.mongo.oplog.OplogEntry;
 import io.eventflow.devstack.mongo.oplog.ReplicationLog;
-import io.eventflow.devstack.mongo.oplog.UpdateDescriptions;
 import io.eventflow.devstack.mongo.txn.TransactionManager;
 import io.netty.channel.Channel;
 
@@ -60,6 +57,7 @@ public final class CompatBackend extends MemoryBackend {
     private final AtomicInteger connectionIds = new AtomicInteger();
     private final WriteCommands writes;
     private final CursorBatches cursorBatches;
+    private final NamespaceCommands namespaces;
     private final ScheduledExecutorService housekeeping;
 
     /**
@@ -79,6 +77,8 @@ public final class CompatBackend extends MemoryBackend {
             transactionLifetime, cursorBatches);
         this.writes = new WriteCommands(replicationLog, this::compatDatabase, this::resolveDatabase,
             super::handleCommand, new RetryableWriteFaults(failPoints));
+        this.namespaces = new NamespaceCommands(replicationLog, this::compatDatabase, super::handleCommand,
+            this::listDatabaseNames);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "mongo-emulator-housekeeping");
             thread.setDaemon(true);
@@ -242,9 +242,15 @@ public final class CompatBackend extends MemoryBackend {
             case "listcollections":
                 return listCollections(channel, database, command, query);
             case "dropdatabase":
-                return dropDatabase(channel, database, command, query);
+                return namespaces.dropDatabase(channel, database, query);
             case "renamecollection":
-                return renameCollection(channel, database, command, query);
+                return namespaces.renameCollection(channel, database, query);
+            case "collmod":
+                return namespaces.collMod(database, query);
+            case "createindexes":
+                return namespaces.createIndexes(channel, database, query);
+            case "dropindexes":
+                return namespaces.dropIndexes(channel, database, query);
             case "endsessions":
                 transactions.endSessions((List<?>) query.get(command));
                 return ok();
@@ -261,10 +267,7 @@ public final class CompatBackend extends MemoryBackend {
             case "aborttransaction":
                 throw MongoErrors.invalidOptions(command + " must be run within a transaction (autocommit: false)");
             case "create":
-                if (query.containsKey("viewOn")) {
-                    throw MongoErrors.invalidOptions("views are not supported by the eventflow MongoDB emulator");
-                }
-                return super.handleCommand(channel, database, command, query);
+                return namespaces.create(channel, database, query);
             default:
                 return super.handleCommand(channel, database, command, query);
         }
@@ -371,29 +374,6 @@ public final class CompatBackend extends MemoryBackend {
             }
         }
         return CursorReplies.firstBatch(database + ".$cmd.listCollections", selected);
-    }
-
-    // --- namespace changes the library does not record in the oplog ---
-
-    private Document dropDatabase(Channel channel, String database, String command, Document query) {
-        boolean existed = listDatabaseNames().contains(database);
-        Document reply = super.handleCommand(channel, database, command, query);
-        if (existed) {
-            replicationLog.append(OplogEntry.pending(OperationKind.DROP_DATABASE, database, null, null, null, null, null));
-        }
-        return reply;
-    }
-
-    private Document renameCollection(Channel channel, String database, String command, Document query) {
-        Document reply = super.handleCommand(channel, database, command, query);
-        String from = String.valueOf(query.get(command));
-        String to = String.valueOf(query.get("to"));
-        if (!from.equals(to)) {
-            replicationLog.append(OplogEntry.pending(OperationKind.RENAME, Utils.getDatabaseNameFromFullName(from),
-                Utils.getCollectionNameFromFullName(from), null, null, null,
-                new Document("db", Utils.getDatabaseNameFromFullName(to)).append("coll", Utils.getCollectionNameFromFullName(to))));
-        }
-        return reply;
     }
 
     // --- faults ---

@@ -1,6 +1,8 @@
 package io.eventflow.devstack.mongo.backend;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
@@ -9,12 +11,16 @@ import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
 import de.bwaldvogel.mongo.bson.Document;
+import io.eventflow.devstack.mongo.oplog.DocumentImages;
 
 /**
  * A memory collection whose queries use {@link OrderedUniqueIndex} ranges, and return results already in index order
  * when the sort follows the index, so that {@code limit} stops the scan early.
  */
-public class CompatCollection extends MemoryCollection {
+public class CompatCollection extends MemoryCollection implements DocumentImages {
+
+    private volatile boolean keepsImages;
+    private final Map<Object, Document> preImages = new HashMap<>();
 
     public CompatCollection(MongoDatabase database, String collectionName, CollectionOptions options,
                             CursorRegistry cursorRegistry) {
@@ -73,6 +79,46 @@ public class CompatCollection extends MemoryCollection {
 
     private static boolean isOperatorDocument(Document document) {
         return !document.isEmpty() && document.keySet().stream().allMatch(key -> key.startsWith("$"));
+    }
+
+    /** Turns pre- and post-images for change streams on or off ({@code changeStreamPreAndPostImages}). */
+    public void keepImages(boolean enabled) {
+        keepsImages = enabled;
+    }
+
+    @Override
+    public boolean keepsImages() {
+        return keepsImages;
+    }
+
+    @Override
+    public synchronized Document takePreImage(Object id) {
+        return preImages.remove(id);
+    }
+
+    @Override
+    public synchronized Document currentVersion(Object id) {
+        for (Document document : handleQuery(new Document("_id", id), 0, 1)) {
+            return document.cloneDeeply();
+        }
+        return null;
+    }
+
+    @Override
+    protected void handleUpdate(Integer position, Document oldDocument, Document newDocument) {
+        if (keepsImages) {
+            preImages.put(oldDocument.get("_id"), oldDocument.cloneDeeply());
+        }
+        super.handleUpdate(position, oldDocument, newDocument);
+    }
+
+    @Override
+    protected void removeDocument(Integer position) {
+        if (keepsImages) {
+            Document removed = getDocument(position);
+            preImages.put(removed.get("_id"), removed.cloneDeeply());
+        }
+        super.removeDocument(position);
     }
 
     /** The documents with keys in {@code [min, max)} of the given index, in index order (find's min and max). */
