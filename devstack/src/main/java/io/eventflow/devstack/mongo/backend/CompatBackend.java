@@ -30,6 +30,7 @@ import io.eventflow.devstack.mongo.fault.FailCommand;
 import io.eventflow.devstack.mongo.fault.FailPoints;
 import io.eventflow.devstack.mongo.fault.GetMoreFault;
 import io.eventflow.devstack.mongo.oplog.ChangeStreamRequest;
+import io.eventflow.devstack.mongo.query.CommandRewrites;
 import io.eventflow.devstack.mongo.oplog.ChangeStreams;
 import io.eventflow.devstack.mongo.oplog.ClusterClock;
 import io.eventflow.devstack.mongo.oplog.ReplicationLog;
@@ -151,7 +152,7 @@ public final class CompatBackend extends MemoryBackend {
             }
             Document reply;
             try {
-                reply = dispatch(channel, database, command, query);
+                reply = dispatch(channel, database, command, CommandRewrites.apply(command, query));
             } catch (MongoServerError e) {
                 throw ErrorLabels.labelled(e, command, query, changeStreamCommand);
             } finally {
@@ -268,6 +269,8 @@ public final class CompatBackend extends MemoryBackend {
                 throw MongoErrors.invalidOptions(command + " must be run within a transaction (autocommit: false)");
             case "create":
                 return namespaces.create(channel, database, query);
+            case "distinct":
+                return CommandRewrites.afterDistinct(query, super.handleCommand(channel, database, command, query));
             default:
                 return super.handleCommand(channel, database, command, query);
         }
@@ -304,6 +307,11 @@ public final class CompatBackend extends MemoryBackend {
                 : Aggregation.fromPipeline(PipelineAliases.rewrite(laterStages), this::resolveDatabase, null, null, replicationLog);
             return changeStreams.open(database, request, later, (Document) query.get("cursor"));
         }
+        if (!(query.get(command) instanceof String)) {
+            return DatabaseAggregation.run(database, query, pipeline, transactions.localSessions(), this::resolveDatabase,
+                compatDatabase(database), replicationLog, cursorBatches);
+        }
+        DatabaseAggregation.checkReadConcern(query, pipeline);
         Document rewritten = query.clone();
         rewritten.put("pipeline", PipelineAliases.rewrite(pipeline));
         return cursorBatches.limitFirstBatch(super.handleCommand(channel, database, command, rewritten), query);

@@ -5,12 +5,14 @@ import java.util.List;
 import java.util.Map;
 
 import de.bwaldvogel.mongo.MongoDatabase;
+import de.bwaldvogel.mongo.backend.ArrayFilters;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.oplog.NoopOplog;
 import io.eventflow.devstack.mongo.oplog.DocumentImages;
 
 /**
@@ -79,6 +81,37 @@ public class CompatCollection extends MemoryCollection implements DocumentImages
 
     private static boolean isOperatorDocument(Document document) {
         return !document.isEmpty() && document.keySet().stream().allMatch(key -> key.startsWith("$"));
+    }
+
+    /**
+     * Replaces a stored document by a new version with the same {@code _id}. mongo-java-server's update rejects field
+     * names with dots and treats top-level {@code $} names as operators, both of which MongoDB 5.0+ stores; such a
+     * version replaces the document by removing and re-adding it.
+     */
+    public synchronized void replaceWhole(Document stored, Document replacement) {
+        if (hasDottedOrDollarNames(replacement)) {
+            removeDocument(stored);
+            addDocument(replacement.cloneDeeply());
+            return;
+        }
+        Document withoutId = replacement.clone();
+        withoutId.remove("_id");
+        updateDocuments(new Document("_id", stored.get("_id")), withoutId, ArrayFilters.empty(), false, false,
+            NoopOplog.get());
+    }
+
+    /** Whether a field name anywhere in the document contains a dot or starts with a dollar sign. */
+    public static boolean hasDottedOrDollarNames(Object value) {
+        if (value instanceof Document document) {
+            for (Map.Entry<String, Object> entry : document.entrySet()) {
+                if (entry.getKey().contains(".") || entry.getKey().startsWith("$") || hasDottedOrDollarNames(entry.getValue())) {
+                    return true;
+                }
+            }
+        } else if (value instanceof List<?> list) {
+            return list.stream().anyMatch(CompatCollection::hasDottedOrDollarNames);
+        }
+        return false;
     }
 
     /** Turns pre- and post-images for change streams on or off ({@code changeStreamPreAndPostImages}). */

@@ -2,10 +2,14 @@ package io.eventflow.devstack.mongo.backend;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 import de.bwaldvogel.mongo.backend.DatabaseResolver;
+import de.bwaldvogel.mongo.backend.QueryParameters;
 import de.bwaldvogel.mongo.backend.Utils;
+import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.ObjectId;
 import de.bwaldvogel.mongo.exception.MongoServerError;
@@ -15,6 +19,7 @@ import io.eventflow.devstack.mongo.oplog.ReplicationLog;
 import io.eventflow.devstack.mongo.oplog.UpdateDescriptions;
 import io.eventflow.devstack.mongo.txn.TransactionManager;
 import io.eventflow.devstack.mongo.update.PipelineUpdate;
+import io.eventflow.devstack.mongo.update.ScratchUpdates;
 import io.netty.channel.Channel;
 
 /**
@@ -30,6 +35,7 @@ final class WriteCommands {
     private final DatabaseResolver resolver;
     private final LibraryCommands library;
     private final RetryableWriteFaults faults;
+    private final ScratchUpdates scratch;
 
     WriteCommands(ReplicationLog replicationLog, Function<String, CompatDatabase> databases, DatabaseResolver resolver,
                   LibraryCommands library, RetryableWriteFaults faults) {
@@ -38,6 +44,7 @@ final class WriteCommands {
         this.resolver = resolver;
         this.library = library;
         this.faults = faults;
+        this.scratch = new ScratchUpdates(resolver);
     }
 
     @SuppressWarnings("unchecked")
@@ -114,10 +121,12 @@ final class WriteCommands {
                 if (statement.get("u") instanceof List<?> stages) {
                     result = PipelineUpdate.parse(statement, (List<Document>) stages, resolver, compatDatabase,
                         replicationLog).apply(collection, replicationLog::append);
+                } else if (needsHandWrittenUpdate(statement)) {
+                    result = updateByHand(database, collectionName, collection, statement);
                 } else {
                     result = singleLibraryUpdate(channel, database, command, query, statement);
                 }
-                if (result.get("upserted") != null) {
+                if (result.containsKey("upserted")) {
                     upserted.add(new Document("index", i).append("_id", result.get("upserted")));
                     matched++;
                 }
@@ -135,6 +144,113 @@ final class WriteCommands {
             reply.append("upserted", upserted);
         }
         return writeReply(reply, writeErrors);
+    }
+
+    /**
+     * Statements mongo-java-server gets wrong: a replacement with dotted or {@code $}-prefixed field names (stored by
+     * MongoDB 5.0+), and an upsert whose new document has {@code _id: null} (the library gives it an ObjectId).
+     */
+    private static boolean needsHandWrittenUpdate(Document statement) {
+        Object update = statement.get("u");
+        if (update instanceof Document replacement && UpdateDescriptions.isReplacement(replacement)
+            && CompatCollection.hasDottedOrDollarNames(replacement)) {
+            return true;
+        }
+        return Utils.isTrue(statement.get("upsert")) && (isNullId(statement.get("q"))
+            || update instanceof Document replacement && UpdateDescriptions.isReplacement(replacement)
+            && replacement.containsKey("_id") && replacement.get("_id") == null);
+    }
+
+    private static boolean isNullId(Object filter) {
+        return filter instanceof Document document && document.containsKey("_id") && (document.get("_id") == null
+            || document.get("_id") instanceof Document condition && condition.size() == 1
+            && condition.containsKey("$eq") && condition.get("$eq") == null);
+    }
+
+    /** One update statement written here, under the collection's lock: {@code {n, nModified, upserted?}}. */
+    private Document updateByHand(String database, String collectionName, CompatCollection collection,
+                                  Document statement) {
+        Document filter = (Document) statement.getOrDefault("q", new Document());
+        Object update = statement.get("u");
+        synchronized (collection) {
+            int limit = Utils.isTrue(statement.get("multi")) ? 0 : 1;
+            List<Document> matches = new ArrayList<>();
+            collection.handleQuery(new QueryParameters(new Document("$query", filter), 0, limit)).forEach(matches::add);
+            if (matches.isEmpty()) {
+                if (!Utils.isTrue(statement.get("upsert"))) {
+                    return new Document("n", 0).append("nModified", 0);
+                }
+                Document inserted = upsertedDocument(filter, update, statement.get("arrayFilters"));
+                collection.addDocument(inserted);
+                replicationLog.append(OplogEntry.pending(OperationKind.INSERT, database, collectionName,
+                    inserted.get("_id"), inserted.cloneDeeply(), null, null));
+                return new Document("n", 0).append("nModified", 0).append("upserted", inserted.get("_id"));
+            }
+            int modified = 0;
+            for (Document stored : matches) {
+                Document before = stored.cloneDeeply();
+                Document after = newVersion(before, update, statement.get("arrayFilters"));
+                if (after.equals(before)) {
+                    continue;
+                }
+                collection.replaceWhole(stored, after);
+                replicationLog.append(changeEntry(database, collectionName, before, after, update));
+                modified++;
+            }
+            return new Document("n", matches.size()).append("nModified", modified);
+        }
+    }
+
+    /** The document an update statement or findAndModify makes of a stored one. */
+    private Document newVersion(Document before, Object update, Object arrayFilters) {
+        if (update instanceof Document replacement && UpdateDescriptions.isReplacement(replacement)) {
+            if (replacement.containsKey("_id") && !Objects.equals(replacement.get("_id"), before.get("_id"))) {
+                throw MongoErrors.immutableId();
+            }
+            Document after = new Document("_id", before.get("_id"));
+            replacement.forEach((key, value) -> {
+                if (!key.equals("_id")) {
+                    after.put(key, value);
+                }
+            });
+            return after;
+        }
+        return scratch.apply(before, update, arrayFilters);
+    }
+
+    /** The document an upsert that matched nothing inserts, with the {@code _id} the filter or replacement names. */
+    private Document upsertedDocument(Document filter, Object update, Object arrayFilters) {
+        Document inserted;
+        if (update instanceof Document replacement && UpdateDescriptions.isReplacement(replacement)) {
+            inserted = replacement.cloneDeeply();
+            if (!inserted.containsKey("_id")) {
+                Object id = filter.containsKey("_id") && !(filter.get("_id") instanceof Document) ? filter.get("_id")
+                    : new ObjectId();
+                Document withId = new Document("_id", id);
+                withId.putAll(inserted);
+                inserted = withId;
+            }
+        } else {
+            inserted = scratch.upsert(filter, update, arrayFilters);
+        }
+        if (isNullId(filter)) {
+            inserted.put("_id", null);
+        }
+        return inserted;
+    }
+
+    private static OplogEntry changeEntry(String database, String collectionName, Document before, Document after,
+                                          Object update) {
+        Object id = before.get("_id");
+        if (update instanceof Document operators && !UpdateDescriptions.isReplacement(operators)) {
+            return OplogEntry.pending(OperationKind.UPDATE, database, collectionName, id, null,
+                UpdateDescriptions.fromOperators(operators, after), null);
+        }
+        if (update instanceof List<?>) {
+            return OplogEntry.pending(OperationKind.UPDATE, database, collectionName, id, null,
+                UpdateDescriptions.fromDiff(before, after), null);
+        }
+        return OplogEntry.pending(OperationKind.REPLACE, database, collectionName, id, after.cloneDeeply(), null, null);
     }
 
     /** Runs one ordinary update statement through mongo-java-server and returns {@code {n, nModified, upserted?}}. */
@@ -200,8 +316,18 @@ final class WriteCommands {
         }
         String collectionName = String.valueOf(query.get(command));
         CompatCollection collection = databases.apply(database).collectionForWrite(collectionName);
+        Object update = query.get("update");
+        if (update instanceof List<?> || update instanceof Document replacement
+            && UpdateDescriptions.isReplacement(replacement) && CompatCollection.hasDottedOrDollarNames(replacement)) {
+            return findAndModifyByHand(database, collectionName, collection, query);
+        }
         synchronized (collection) {
-            Document reply = library.run(channel, database, command, query);
+            Document reply;
+            try {
+                reply = library.run(channel, database, command, query);
+            } catch (MongoServerError e) {
+                throw withDuplicateKeyDetails(e, collection, query);
+            }
             Document lastError = (Document) reply.get("lastErrorObject");
             Object value = reply.get("value");
             if (Boolean.TRUE.equals(query.get("remove"))) {
@@ -221,12 +347,86 @@ final class WriteCommands {
                 replicationLog.append(OplogEntry.pending(OperationKind.INSERT, database, collectionName, id,
                     current.cloneDeeply(), null, null));
             } else if (lastError != null && Boolean.TRUE.equals(lastError.get("updatedExisting"))) {
-                Document update = (Document) query.getOrDefault("update", new Document());
-                replicationLog.append(UpdateDescriptions.isReplacement(update)
+                Document operators = (Document) query.getOrDefault("update", new Document());
+                replicationLog.append(UpdateDescriptions.isReplacement(operators)
                     ? OplogEntry.pending(OperationKind.REPLACE, database, collectionName, id, current.cloneDeeply(), null, null)
                     : OplogEntry.pending(OperationKind.UPDATE, database, collectionName, id, null,
-                        UpdateDescriptions.fromOperators(update, current), null));
+                        UpdateDescriptions.fromOperators(operators, current), null));
             }
+            return reply;
+        }
+    }
+
+    /** A duplicate key error of findAndModify, with the keyPattern and keyValue of the version it tried to store. */
+    private MongoServerError withDuplicateKeyDetails(MongoServerError error, CompatCollection collection, Document query) {
+        if (error.getCode() != MongoErrors.DUPLICATE_KEY) {
+            return error;
+        }
+        try {
+            Document selector = new Document("$query", query.getOrDefault("query", new Document()));
+            if (query.get("sort") instanceof Document sort && !sort.isEmpty()) {
+                selector.append("$orderby", sort);
+            }
+            Document attempted = null;
+            for (Document found : collection.handleQuery(new QueryParameters(selector, 0, 1))) {
+                attempted = scratch.apply(found, query.get("update"), query.get("arrayFilters"));
+            }
+            if (attempted == null && Utils.isTrue(query.get("upsert"))) {
+                attempted = upsertedDocument((Document) query.getOrDefault("query", new Document()), query.get("update"),
+                    query.get("arrayFilters"));
+            }
+            Document details = DuplicateKeys.keyDetails(error, collection, attempted);
+            return details == null ? error : new DetailedServerError(error, details);
+        } catch (RuntimeException e) {
+            // the details are a courtesy: without them the client still gets the duplicate key error itself
+            return error;
+        }
+    }
+
+    /** findAndModify with a pipeline update or a replacement the library cannot store, written here. */
+    private Document findAndModifyByHand(String database, String collectionName, CompatCollection collection,
+                                         Document query) {
+        Document filter = (Document) query.getOrDefault("query", new Document());
+        Object update = query.get("update");
+        boolean returnNew = Utils.isTrue(query.get("new"));
+        synchronized (collection) {
+            Document selector = new Document("$query", filter);
+            if (query.get("sort") instanceof Document sort && !sort.isEmpty()) {
+                selector.append("$orderby", sort);
+            }
+            Document found = null;
+            for (Document document : collection.handleQuery(new QueryParameters(selector, 0, 1))) {
+                found = document;
+            }
+            Document lastErrorObject;
+            Document value;
+            if (found != null) {
+                Document before = found.cloneDeeply();
+                Document after = newVersion(before, update, query.get("arrayFilters"));
+                if (!after.equals(before)) {
+                    collection.replaceWhole(found, after);
+                    replicationLog.append(changeEntry(database, collectionName, before, after, update));
+                }
+                lastErrorObject = new Document("n", 1).append("updatedExisting", true);
+                value = returnNew ? after : before;
+            } else if (Utils.isTrue(query.get("upsert"))) {
+                Document inserted = upsertedDocument(filter, update, query.get("arrayFilters"));
+                collection.addDocument(inserted);
+                replicationLog.append(OplogEntry.pending(OperationKind.INSERT, database, collectionName,
+                    inserted.get("_id"), inserted.cloneDeeply(), null, null));
+                lastErrorObject = new Document("n", 1).append("updatedExisting", false)
+                    .append("upserted", inserted.get("_id"));
+                value = returnNew ? inserted : null;
+            } else {
+                lastErrorObject = new Document("n", 0).append("updatedExisting", false);
+                value = null;
+            }
+            if (value != null && query.get("fields") instanceof Document fields && !fields.isEmpty()) {
+                value = Aggregation.fromPipeline(List.of(new Document("$project", fields)), resolver, null, null,
+                    replicationLog).runStages(Stream.of(value)).get(0);
+            }
+            Document reply = new Document("lastErrorObject", lastErrorObject).append("value", value);
+            Utils.markOkay(reply);
             return reply;
         }
     }

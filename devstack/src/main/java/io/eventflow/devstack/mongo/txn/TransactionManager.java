@@ -17,19 +17,18 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import de.bwaldvogel.mongo.backend.ArrayFilters;
 import de.bwaldvogel.mongo.backend.DatabaseResolver;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.bson.BinData;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.MongoServerError;
-import de.bwaldvogel.mongo.oplog.NoopOplog;
 import io.eventflow.devstack.mongo.backend.CompatCollection;
 import io.eventflow.devstack.mongo.backend.CompatDatabase;
 import io.eventflow.devstack.mongo.backend.CursorBatches;
 import io.eventflow.devstack.mongo.backend.MongoErrors;
 import io.eventflow.devstack.mongo.oplog.OplogEntry;
 import io.eventflow.devstack.mongo.oplog.ReplicationLog;
+import io.eventflow.devstack.mongo.update.ScratchUpdates;
 
 /**
  * Multi-document transactions and retryable writes.
@@ -210,6 +209,15 @@ public final class TransactionManager {
         }
     }
 
+    /** The sessions this server has seen ({@code $listLocalSessions}): {@code {_id: lsid, lastUse}}. */
+    public List<Document> localSessions() {
+        List<Document> result = new ArrayList<>();
+        for (ServerSession session : sessions.values()) {
+            result.add(new Document("_id", session.lsid.clone()));
+        }
+        return result;
+    }
+
     /** The number of transactions currently open. */
     public long openTransactions() {
         return sessions.values().stream().filter(s -> s.transaction != null && s.transaction.isActive()).count();
@@ -321,10 +329,7 @@ public final class TransactionManager {
         } else if (current == null) {
             collection.addDocument(version.cloneDeeply());
         } else {
-            Document replacement = version.cloneDeeply();
-            replacement.remove("_id");
-            collection.updateDocuments(new Document("_id", id), replacement, ArrayFilters.empty(), false, false,
-                NoopOplog.get());
+            collection.replaceWhole(current, version);
         }
     }
 

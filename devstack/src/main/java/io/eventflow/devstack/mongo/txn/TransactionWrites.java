@@ -22,6 +22,7 @@ import io.eventflow.devstack.mongo.oplog.OperationKind;
 import io.eventflow.devstack.mongo.oplog.OplogEntry;
 import io.eventflow.devstack.mongo.oplog.ReplicationLog;
 import io.eventflow.devstack.mongo.oplog.UpdateDescriptions;
+import io.eventflow.devstack.mongo.update.ScratchUpdates;
 
 /**
  * {@code insert}, {@code update}, {@code delete} and {@code findAndModify} inside a transaction: each statement reads

@@ -17,6 +17,7 @@ import de.bwaldvogel.mongo.wire.message.MongoMessage;
 import de.bwaldvogel.mongo.wire.message.MongoQuery;
 import de.bwaldvogel.mongo.wire.message.MongoReply;
 import io.eventflow.devstack.mongo.backend.CompatBackend;
+import io.eventflow.devstack.mongo.backend.DetailedServerError;
 import io.eventflow.devstack.mongo.backend.LabeledServerError;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -119,6 +120,9 @@ public final class CommandHandler extends SimpleChannelInboundHandler<ClientRequ
             if (error.getCodeName() != null) {
                 reply.append("codeName", error.getCodeName());
             }
+        }
+        if (exception instanceof DetailedServerError detailed) {
+            reply.putAll(detailed.details());
         }
         if (exception instanceof LabeledServerError labeled) {
             reply.append("errorLabels", labeled.getErrorLabels());

@@ -1,4 +1,4 @@
-package io.eventflow.devstack.mongo.txn;
+package io.eventflow.devstack.mongo.update;
 
 import java.util.List;
 
@@ -8,26 +8,26 @@ import de.bwaldvogel.mongo.backend.DatabaseResolver;
 import de.bwaldvogel.mongo.bson.Document;
 import io.eventflow.devstack.mongo.backend.CompatCollection;
 import io.eventflow.devstack.mongo.backend.CompatDatabase;
-import io.eventflow.devstack.mongo.update.PipelineUpdate;
 
 /**
  * Computes what an update does to a document without touching committed data: the document is copied into a
  * throw-away collection and mongo-java-server's own update (operators, replacement, array filters, upsert) or this
- * layer's pipeline update runs there. A transaction keeps the result in its workspace.
+ * layer's pipeline update runs there. A transaction keeps the result in its workspace; a findAndModify or upsert the
+ * library cannot run writes it itself.
  */
-final class ScratchUpdates {
+public final class ScratchUpdates {
 
     private final CursorRegistry cursors = new CursorRegistry();
     private final CompatDatabase scratchDatabase = new CompatDatabase("eventflow-transaction-scratch", cursors);
     private final DatabaseResolver resolver;
 
-    ScratchUpdates(DatabaseResolver resolver) {
+    public ScratchUpdates(DatabaseResolver resolver) {
         this.resolver = resolver;
     }
 
     /** The document after the update ({@code u} of an update statement, or {@code update} of findAndModify). */
     @SuppressWarnings("unchecked")
-    Document apply(Document document, Object update, Object arrayFilters) {
+    public Document apply(Document document, Object update, Object arrayFilters) {
         CompatCollection scratch = scratch();
         scratch.addDocument(document.cloneDeeply());
         Object id = document.get("_id");
@@ -47,7 +47,7 @@ final class ScratchUpdates {
 
     /** The document an upsert that matched nothing inserts. */
     @SuppressWarnings("unchecked")
-    Document upsert(Document filter, Object update, Object arrayFilters) {
+    public Document upsert(Document filter, Object update, Object arrayFilters) {
         CompatCollection scratch = scratch();
         if (update instanceof List<?> stages) {
             Document statement = new Document("q", filter).append("u", stages).append("upsert", true);
