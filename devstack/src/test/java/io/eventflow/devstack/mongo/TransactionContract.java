@@ -183,6 +183,41 @@ abstract class TransactionContract extends MongoContract {
         assertThat(events.countDocuments()).isEqualTo(1);
     }
 
+    @Test
+    void aTransactionReadsTheDataAsOfItsFirstStatement() {
+        events.insertOne(event("a", 1));
+        try (ClientSession session = client.startSession()) {
+            session.startTransaction();
+            assertThat(events.countDocuments(session)).isEqualTo(1);
+
+            events.insertOne(event("a", 2));
+            events.updateOne(eq("_id", "a-1"), new Document("$set", new Document("changed", true)));
+
+            assertThat(events.countDocuments(session)).isEqualTo(1);
+            assertThat(events.find(session, eq("_id", "a-1")).first()).doesNotContainKey("changed");
+            session.commitTransaction();
+        }
+        assertThat(events.countDocuments()).isEqualTo(2);
+    }
+
+    @Test
+    void writingADocumentChangedAfterTheTransactionsSnapshotIsAWriteConflict() {
+        events.insertOne(event("a", 1));
+        try (ClientSession session = client.startSession()) {
+            session.startTransaction();
+            assertThat(events.find(session, eq("_id", "a-1")).first()).isNotNull();
+            events.updateOne(eq("_id", "a-1"), new Document("$set", new Document("by", "other")));
+
+            assertThatThrownBy(() -> events.updateOne(session, eq("_id", "a-1"), new Document("$set", new Document("by", "me"))))
+                .isInstanceOf(MongoCommandException.class)
+                .satisfies(e -> {
+                    assertThat(((MongoCommandException) e).getErrorCode()).isEqualTo(112);
+                    assertThat(((MongoCommandException) e).hasErrorLabel(MongoException.TRANSIENT_TRANSACTION_ERROR_LABEL)).isTrue();
+                });
+        }
+        assertThat(events.find(eq("_id", "a-1")).first()).containsEntry("by", "other");
+    }
+
     static Document event(String aggregateId, long sequenceNo) {
         return new Document("_id", aggregateId + "-" + sequenceNo)
             .append("aggregateId", aggregateId)

@@ -34,6 +34,7 @@ import io.eventflow.devstack.mongo.query.CommandRewrites;
 import io.eventflow.devstack.mongo.oplog.ChangeStreams;
 import io.eventflow.devstack.mongo.oplog.ClusterClock;
 import io.eventflow.devstack.mongo.oplog.ReplicationLog;
+import io.eventflow.devstack.mongo.txn.SnapshotHistory;
 import io.eventflow.devstack.mongo.txn.TransactionManager;
 import io.netty.channel.Channel;
 
@@ -59,6 +60,7 @@ public final class CompatBackend extends MemoryBackend {
     private final WriteCommands writes;
     private final CursorBatches cursorBatches;
     private final NamespaceCommands namespaces;
+    private final SnapshotHistory snapshotHistory = new SnapshotHistory();
     private final ScheduledExecutorService housekeeping;
 
     /**
@@ -75,7 +77,7 @@ public final class CompatBackend extends MemoryBackend {
         this.changeStreams = new ChangeStreams(replicationLog, this::existingCollection);
         this.cursorBatches = new CursorBatches(getCursorRegistry());
         this.transactions = new TransactionManager(this::compatDatabase, this::resolveDatabase, replicationLog,
-            transactionLifetime, cursorBatches);
+            transactionLifetime, cursorBatches, snapshotHistory);
         this.writes = new WriteCommands(replicationLog, this::compatDatabase, this::resolveDatabase,
             super::handleCommand, new RetryableWriteFaults(failPoints));
         this.namespaces = new NamespaceCommands(replicationLog, this::compatDatabase, super::handleCommand,
@@ -123,7 +125,9 @@ public final class CompatBackend extends MemoryBackend {
 
     @Override
     public CompatDatabase openOrCreateDatabase(String databaseName) {
-        return new CompatDatabase(databaseName, getCursorRegistry());
+        // the library may open databases while it is constructed, before this class's fields are set
+        return new CompatDatabase(databaseName, getCursorRegistry(),
+            snapshotHistory == null ? ChangeRecorder.NONE : snapshotHistory);
     }
 
     @Override

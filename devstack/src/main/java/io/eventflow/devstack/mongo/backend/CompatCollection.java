@@ -23,10 +23,12 @@ public class CompatCollection extends MemoryCollection implements DocumentImages
 
     private volatile boolean keepsImages;
     private final Map<Object, Document> preImages = new HashMap<>();
+    private final ChangeRecorder recorder;
 
     public CompatCollection(MongoDatabase database, String collectionName, CollectionOptions options,
-                            CursorRegistry cursorRegistry) {
+                            CursorRegistry cursorRegistry, ChangeRecorder recorder) {
         super(database, collectionName, options, cursorRegistry);
+        this.recorder = recorder;
     }
 
     @Override
@@ -138,18 +140,34 @@ public class CompatCollection extends MemoryCollection implements DocumentImages
     }
 
     @Override
+    protected Integer addDocumentInternal(Document document) {
+        if (recorder.isRecording()) {
+            recorder.changed(getFullName(), document.get("_id"), null);
+        }
+        return super.addDocumentInternal(document);
+    }
+
+    @Override
     protected void handleUpdate(Integer position, Document oldDocument, Document newDocument) {
         if (keepsImages) {
             preImages.put(oldDocument.get("_id"), oldDocument.cloneDeeply());
+        }
+        if (recorder.isRecording()) {
+            recorder.changed(getFullName(), oldDocument.get("_id"), oldDocument.cloneDeeply());
         }
         super.handleUpdate(position, oldDocument, newDocument);
     }
 
     @Override
     protected void removeDocument(Integer position) {
-        if (keepsImages) {
+        if (keepsImages || recorder.isRecording()) {
             Document removed = getDocument(position);
-            preImages.put(removed.get("_id"), removed.cloneDeeply());
+            if (keepsImages) {
+                preImages.put(removed.get("_id"), removed.cloneDeeply());
+            }
+            if (recorder.isRecording()) {
+                recorder.changed(getFullName(), removed.get("_id"), removed.cloneDeeply());
+            }
         }
         super.removeDocument(position);
     }

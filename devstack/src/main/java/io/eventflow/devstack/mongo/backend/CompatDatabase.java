@@ -16,13 +16,23 @@ public class CompatDatabase extends MemoryDatabase {
 
     private static final String INDEXES_COLLECTION = "system.indexes";
 
-    public CompatDatabase(String databaseName, CursorRegistry cursorRegistry) {
+    private final ChangeRecorder recorder;
+
+    public CompatDatabase(String databaseName, CursorRegistry cursorRegistry, ChangeRecorder recorder) {
         super(databaseName, cursorRegistry);
+        this.recorder = recorder;
     }
 
     @Override
     protected CompatCollection openOrCreateCollection(String collectionName, CollectionOptions options) {
-        return new CompatCollection(this, collectionName, options, cursorRegistry);
+        // the library opens its system collections while it is constructed, before this class's fields are set
+        return new CompatCollection(this, collectionName, options, cursorRegistry,
+            recorder == null ? ChangeRecorder.NONE : recorder);
+    }
+
+    /** A collection of this database that is not registered in it (a scratch space). */
+    public CompatCollection detachedCollection(String collectionName) {
+        return new CompatCollection(this, collectionName, CollectionOptions.withDefaults(), cursorRegistry, recorder);
     }
 
     @Override

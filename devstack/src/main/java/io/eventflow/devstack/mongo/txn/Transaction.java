@@ -16,15 +16,18 @@ final class Transaction {
 
     final long txnNumber;
     final Document lsid;
+    /** The {@link SnapshotHistory} number of the state the transaction reads. */
+    final long snapshot;
     final long startedNanos = System.nanoTime();
     final Workspace workspace = new Workspace();
     final Set<PendingKey> claimedKeys = new HashSet<>();
     State state = State.ACTIVE;
     String abortReason;
 
-    Transaction(long txnNumber, Document lsid) {
+    Transaction(long txnNumber, Document lsid, long snapshot) {
         this.txnNumber = txnNumber;
         this.lsid = lsid;
+        this.snapshot = snapshot;
     }
 
     boolean isActive() {

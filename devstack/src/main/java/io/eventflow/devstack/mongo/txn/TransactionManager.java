@@ -44,7 +44,8 @@ import io.eventflow.devstack.mongo.update.ScratchUpdates;
  * applied and the commit fails with WriteConflict, so the client retries the whole transaction. {@code create} and
  * {@code createIndexes} take effect at commit, before the writes.
  *
- * <p>Reads inside a transaction see the latest committed data, not a snapshot taken at the transaction's start.
+ * <p>Reads inside a transaction see the data as of the transaction's first statement (snapshot isolation, with the
+ * {@link SnapshotHistory}); writing a document someone else changed since is a WriteConflict.
  */
 public final class TransactionManager {
 
@@ -60,15 +61,18 @@ public final class TransactionManager {
     private final long lifetimeNanos;
     private final ConcurrentMap<Object, ServerSession> sessions = new ConcurrentHashMap<>();
     private final KeyClaims claims = new KeyClaims();
+    private final SnapshotHistory history;
     private final TransactionReads reads;
     private final TransactionWrites writes;
 
     public TransactionManager(Function<String, CompatDatabase> databases, DatabaseResolver databaseResolver,
-                              ReplicationLog log, Duration transactionLifetime, CursorBatches cursorBatches) {
+                              ReplicationLog log, Duration transactionLifetime, CursorBatches cursorBatches,
+                              SnapshotHistory history) {
         this.databases = databases;
         this.oplog = log;
         this.lifetimeNanos = transactionLifetime.toNanos();
-        TransactionView view = new TransactionView(databases);
+        this.history = history;
+        TransactionView view = new TransactionView(databases, history);
         this.reads = new TransactionReads(view, databases, databaseResolver, log, cursorBatches);
         this.writes = new TransactionWrites(view, databases, claims, new ScratchUpdates(databaseResolver),
             databaseResolver, log);
@@ -240,7 +244,7 @@ public final class TransactionManager {
                 abort(session.transaction, "a newer transaction was started on its session");
             }
             session.highestTxnNumber = txnNumber;
-            session.transaction = new Transaction(txnNumber, session.lsid);
+            session.transaction = new Transaction(txnNumber, session.lsid, history.begin());
             return session.transaction;
         }
         Transaction transaction = session.transaction;
@@ -355,6 +359,9 @@ public final class TransactionManager {
     }
 
     private void finish(Transaction transaction, Transaction.State state) {
+        if (transaction.state == Transaction.State.ACTIVE) {
+            history.end(transaction.snapshot);
+        }
         transaction.state = state;
         claims.release(transaction);
         transaction.workspace.clear();

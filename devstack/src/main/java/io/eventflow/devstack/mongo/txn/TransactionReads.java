@@ -44,7 +44,7 @@ final class TransactionReads {
 
     Document find(Transaction transaction, String database, Document query, Supplier<Document> committedOnly) {
         String collection = String.valueOf(query.get("find"));
-        if (!TransactionView.touches(transaction, database, collection)) {
+        if (!view.differs(transaction, database, collection)) {
             return committedOnly.get();
         }
         Document filter = (Document) query.getOrDefault("filter", new Document());
@@ -80,7 +80,7 @@ final class TransactionReads {
         if (!pipeline.isEmpty() && pipeline.get(0).containsKey("$changeStream")) {
             throw MongoErrors.notSupportedInTransaction("$changeStream");
         }
-        if (!TransactionView.touches(transaction, database, collectionName)) {
+        if (!view.differs(transaction, database, collectionName)) {
             return committedOnly.get();
         }
         CompatDatabase compatDatabase = databases.apply(database);
@@ -94,7 +94,7 @@ final class TransactionReads {
 
     Document distinct(Transaction transaction, String database, Document query, Supplier<Document> committedOnly) {
         String collection = String.valueOf(query.get("distinct"));
-        if (!TransactionView.touches(transaction, database, collection)) {
+        if (!view.differs(transaction, database, collection)) {
             return committedOnly.get();
         }
         String key = String.valueOf(query.get("key"));

@@ -200,7 +200,7 @@ final class TransactionWrites {
         }
         String namespace = database + "." + collectionName;
         Object id = before.get("_id");
-        claims.claimWrite(transaction, namespace, id);
+        claimForWrite(transaction, namespace, id);
         transaction.workspace.write(namespace, id, after.cloneDeeply());
         OplogEntry entry;
         if (update instanceof List<?>) {
@@ -230,10 +230,19 @@ final class TransactionWrites {
     private void remove(Transaction transaction, String database, String collectionName, String namespace,
                         Document document) {
         Object id = document.get("_id");
-        claims.claimWrite(transaction, namespace, id);
+        claimForWrite(transaction, namespace, id);
         transaction.workspace.write(namespace, id, null);
         transaction.workspace.record(OplogEntry.pending(OperationKind.DELETE, database, collectionName, id, null, null,
             null));
+    }
+
+    /** Takes the document for the transaction: WriteConflict if another transaction holds it or changed it since. */
+    private void claimForWrite(Transaction transaction, String namespace, Object id) {
+        if (view.changedByOthers(transaction, namespace, id)) {
+            throw MongoErrors.writeConflict("Write conflict: the document was changed after the transaction's snapshot. "
+                + "Please retry your operation or multi-document transaction.");
+        }
+        claims.claimWrite(transaction, namespace, id);
     }
 
     /**

@@ -2,10 +2,10 @@ package io.eventflow.devstack.mongo.update;
 
 import java.util.List;
 
-import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.DatabaseResolver;
 import de.bwaldvogel.mongo.bson.Document;
+import io.eventflow.devstack.mongo.backend.ChangeRecorder;
 import io.eventflow.devstack.mongo.backend.CompatCollection;
 import io.eventflow.devstack.mongo.backend.CompatDatabase;
 
@@ -18,7 +18,8 @@ import io.eventflow.devstack.mongo.backend.CompatDatabase;
 public final class ScratchUpdates {
 
     private final CursorRegistry cursors = new CursorRegistry();
-    private final CompatDatabase scratchDatabase = new CompatDatabase("eventflow-transaction-scratch", cursors);
+    private final CompatDatabase scratchDatabase = new CompatDatabase("eventflow-transaction-scratch", cursors,
+        ChangeRecorder.NONE);
     private final DatabaseResolver resolver;
 
     public ScratchUpdates(DatabaseResolver resolver) {
@@ -64,7 +65,7 @@ public final class ScratchUpdates {
     }
 
     private CompatCollection scratch() {
-        return new CompatCollection(scratchDatabase, "scratch", CollectionOptions.withDefaults(), cursors);
+        return scratchDatabase.detachedCollection("scratch");
     }
 
     private static Document onlyDocument(CompatCollection scratch) {
