@@ -128,4 +128,12 @@ abstract class CrudContract extends MongoContract {
                 assertThat(response.get("keyValue", Document.class)).isEqualTo(new Document("name", "PING"));
             });
     }
+
+    @Test
+    void aProjectionComputesADottedPathAsANestedField() {
+        List<Document> projected = items.aggregate(List.of(new Document("$match", new Document("_id", 1)),
+            new Document("$project", new Document("meta.source", "catalog")))).into(new ArrayList<>());
+
+        assertThat(projected).containsExactly(new Document("_id", 1).append("meta", new Document("source", "catalog")));
+    }
 }
