@@ -111,6 +111,29 @@ abstract class ChangeStreamContract extends MongoContract {
     }
 
     @Test
+    void theTokenOfAnInvalidateStartsANewStreamButCannotBeResumedAfter() {
+        MongoCollection<Document> orders = database.getCollection("orders");
+        orders.insertOne(new Document("_id", 1));
+        BsonDocument invalidateToken;
+        try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> stream = orders.watch()
+            .maxAwaitTime(200, TimeUnit.MILLISECONDS).cursor()) {
+            orders.drop();
+            List<ChangeStreamDocument<Document>> events = next(stream, 2);
+            assertThat(events.get(1).getOperationType()).isEqualTo(OperationType.INVALIDATE);
+            invalidateToken = events.get(1).getResumeToken();
+        }
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> orders.watch().resumeAfter(invalidateToken).cursor())
+            .isInstanceOf(com.mongodb.MongoCommandException.class)
+            .satisfies(e -> assertThat(((com.mongodb.MongoCommandException) e).getErrorCode()).isEqualTo(260));
+        try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> after = orders.watch().startAfter(invalidateToken)
+            .maxAwaitTime(200, TimeUnit.MILLISECONDS).cursor()) {
+            orders.insertOne(new Document("_id", 2));
+            assertThat(next(after, 1).get(0).getDocumentKey()).isEqualTo(BsonDocument.parse("{_id: 2}"));
+        }
+    }
+
+    @Test
     void startAtOperationTimeIncludesThatTime() {
         MongoCollection<Document> events = database.getCollection("events");
         insertNumbered(events, 1, 2);

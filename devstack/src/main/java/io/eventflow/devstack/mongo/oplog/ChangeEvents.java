@@ -95,7 +95,9 @@ final class ChangeEvents {
 
     /** The event that ends a stream after a drop, rename or dropDatabase; resuming it with startAfter continues. */
     Document invalidate(OplogEntry cause) {
-        return header(cause.position(), "invalidate", cause);
+        Document event = header(cause.position(), "invalidate", cause);
+        event.put("_id", ResumeToken.invalidateToken(cause.position()));
+        return event;
     }
 
     private static Document header(OplogPosition position, String operationType, OplogEntry entry) {

@@ -80,6 +80,10 @@ public record ChangeStreamRequest(ChangeStreamScope scope, String fullDocument, 
             throw new de.bwaldvogel.mongo.exception.MongoServerError(40674,
                 "Only one type of resume option is allowed, but multiple were found.");
         }
+        if (ResumeToken.isInvalidate(options.get("resumeAfter"))) {
+            throw MongoErrors.invalidResumeToken("Attempting to resume a change stream using 'resumeAfter' is not "
+                + "allowed from an invalidate notification; use 'startAfter' to open a new stream after it.");
+        }
         OplogPosition resumeAfter = options.containsKey("resumeAfter") ? ResumeToken.decode(options.get("resumeAfter")) : null;
         OplogPosition startAfter = options.containsKey("startAfter") ? ResumeToken.decode(options.get("startAfter")) : null;
         Object startAt = options.get("startAtOperationTime");
