@@ -40,6 +40,13 @@ final class SpecSummary {
     }
 
     synchronized void record(String spec, String testId, Outcome outcome, String detail) {
+        record(spec, testId, outcome, detail, null);
+    }
+
+    /**
+     * @param expectedBecause the reason the test is on the expected-failure list, or null when it is not
+     */
+    synchronized void record(String spec, String testId, Outcome outcome, String detail, String expectedBecause) {
         Counts tally = counts.computeIfAbsent(spec, s -> new Counts());
         switch (outcome) {
             case PASS -> tally.pass++;
@@ -50,7 +57,8 @@ final class SpecSummary {
         }
         if (outcome == Outcome.FAIL || outcome == Outcome.ERROR) {
             String firstLine = detail == null ? "" : detail.lines().findFirst().orElse("");
-            problems.add(outcome + " " + testId + " | " + (firstLine.length() > 300 ? firstLine.substring(0, 300) + "..." : firstLine));
+            problems.add(outcome + " " + testId + " | " + (firstLine.length() > 300 ? firstLine.substring(0, 300) + "..." : firstLine)
+                + (expectedBecause == null ? " | NOT ON THE EXPECTED-FAILURE LIST" : " | expected: " + expectedBecause));
         }
     }
 

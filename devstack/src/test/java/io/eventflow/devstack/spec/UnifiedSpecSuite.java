@@ -126,8 +126,8 @@ abstract class UnifiedSpecSuite {
         Throwable problem = runWithTimeout(() -> runner.run(file, test));
         SpecSummary.Outcome outcome = problem == null ? SpecSummary.Outcome.PASS
             : problem instanceof AssertionError ? SpecSummary.Outcome.FAIL : SpecSummary.Outcome.ERROR;
-        summary.record(spec, id, outcome, problem == null ? null : problem.getMessage());
         Optional<String> expected = expectedFailures().reason(id);
+        summary.record(spec, id, outcome, problem == null ? null : problem.getMessage(), expected.orElse(null));
         if (expected.isPresent()) {
             if (problem == null) {
                 throw new AssertionError(id + " now passes: remove it from the expected-failure list (it was listed "
