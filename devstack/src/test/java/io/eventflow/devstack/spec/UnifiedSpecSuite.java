@@ -27,6 +27,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 import org.opentest4j.TestAbortedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -51,6 +53,7 @@ import io.eventflow.devstack.testing.MongoTarget;
 abstract class UnifiedSpecSuite {
 
     static final List<String> SPECS = List.of("change-streams", "transactions", "retryable-writes", "crud");
+    private static final Logger LOG = LoggerFactory.getLogger(UnifiedSpecSuite.class);
     private static final long TEST_TIMEOUT_SECONDS = 60;
 
     private final SpecSummary summary = new SpecSummary(targetName());
@@ -68,11 +71,12 @@ abstract class UnifiedSpecSuite {
     @TestFactory
     Stream<DynamicNode> specificationTests() {
         String directory = System.getProperty("mongo.spec.dir", "").trim();
-        Assumptions.assumeTrue(!directory.isEmpty(), "SKIPPED: MongoDB's specification tests need -Dmongo.spec.dir=<a "
-            + "copy of the mongodb/specifications repository's source/<spec>/tests/unified files>; not set, so none ran");
+        skipUnless(!directory.isEmpty(), "SKIPPED MongoDB's specification tests against the " + targetName()
+            + ": -Dmongo.spec.dir is not set (a copy of the mongodb/specifications repository, or of its "
+            + "source/<spec>/tests/unified directories)");
         Path root = Paths.get(directory);
-        Assumptions.assumeTrue(Files.isDirectory(root.resolve("source")), "SKIPPED: -Dmongo.spec.dir=" + directory
-            + " has no source/ directory");
+        skipUnless(Files.isDirectory(root.resolve("source")), "SKIPPED MongoDB's specification tests against the "
+            + targetName() + ": -Dmongo.spec.dir=" + directory + " has no source/ directory");
         MongoTarget target = target();
         internalClient = MongoClients.create(target.connectionString());
         executor = Executors.newCachedThreadPool(runnable -> {
@@ -109,6 +113,13 @@ abstract class UnifiedSpecSuite {
             }
         }
         return specs.stream();
+    }
+
+    private static void skipUnless(boolean condition, String reason) {
+        if (!condition) {
+            LOG.warn(reason);
+            Assumptions.abort(reason);
+        }
     }
 
     private void runOne(String spec, String id, BsonDocument file, BsonDocument test, ServerInfo server,
