@@ -136,4 +136,11 @@ abstract class CrudContract extends MongoContract {
 
         assertThat(projected).containsExactly(new Document("_id", 1).append("meta", new Document("source", "catalog")));
     }
+
+    @Test
+    void anOutStageRefusesALinearizableReadConcern() {
+        assertThatThrownBy(() -> items.withReadConcern(com.mongodb.ReadConcern.LINEARIZABLE)
+                .aggregate(List.of(new Document("$out", "copy"))).toCollection())
+            .isInstanceOf(MongoCommandException.class);
+    }
 }

@@ -171,6 +171,21 @@ abstract class FaultInjectionContract extends MongoContract {
     }
 
     @Test
+    void aGetMoreErrorInjectedByFailCommandIsNotResumableSoTheChangeStreamReportsIt() {
+        target().configureFailPoint(client, new Document("mode", new Document("times", 1))
+            .append("data", new Document("failCommands", List.of("getMore")).append("errorCode", 6)));
+
+        try (com.mongodb.client.MongoChangeStreamCursor<com.mongodb.client.model.changestream.ChangeStreamDocument<Document>>
+                 stream = events.watch().maxAwaitTime(200, java.util.concurrent.TimeUnit.MILLISECONDS).cursor()) {
+            events.insertOne(new Document("_id", "not-resumed"));
+
+            assertThatThrownBy(stream::next)
+                .isInstanceOf(MongoException.class)
+                .satisfies(e -> assertThat(((MongoException) e).getCode()).isEqualTo(6));
+        }
+    }
+
+    @Test
     void theCommandLineOptionsShowThatTestCommandsAreEnabled() {
         Document options = client.getDatabase("admin").runCommand(new Document("getCmdLineOpts", 1));
 
