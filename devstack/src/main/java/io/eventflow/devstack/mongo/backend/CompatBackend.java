@@ -30,18 +30,20 @@ import io.eventflow.devstack.mongo.fault.FailCommand;
 import io.eventflow.devstack.mongo.fault.FailPoints;
 import io.eventflow.devstack.mongo.fault.GetMoreFault;
 import io.eventflow.devstack.mongo.oplog.ChangeStreamRequest;
-import io.eventflow.devstack.mongo.query.CommandRewrites;
 import io.eventflow.devstack.mongo.oplog.ChangeStreams;
 import io.eventflow.devstack.mongo.oplog.ClusterClock;
 import io.eventflow.devstack.mongo.oplog.ReplicationLog;
+import io.eventflow.devstack.mongo.query.CommandRewrites;
 import io.eventflow.devstack.mongo.txn.SnapshotHistory;
 import io.eventflow.devstack.mongo.txn.TransactionManager;
 import io.netty.channel.Channel;
 
 /**
- * mongo-java-server's memory backend, made to behave like the primary of a single-node MongoDB 6.0 replica set:
- * replica-set {@code hello}, an oplog with change streams, transactions, retryable writes, pipeline-style updates,
- * {@code splitVector}, {@code find} with {@code min}/{@code max}, and the {@code failCommand} fail point.
+ * mongo-java-server's memory backend, made to behave like the primary of a single-node MongoDB 6.0 replica set. This
+ * class dispatches commands; the behaviour lives in focused classes: {@link ServerInfo} (handshake and server
+ * replies), {@link WriteCommands} (writes recorded in the oplog), {@link NamespaceCommands} (create, collMod, indexes,
+ * rename, drop), {@link ChangeStreams}, {@link TransactionManager} (transactions and retryable writes),
+ * {@link CommandRewrites} (let and collations), {@link DatabaseAggregation}, {@link ErrorLabels} and the fail points.
  * Everything else is the library's.
  */
 public final class CompatBackend extends MemoryBackend {
