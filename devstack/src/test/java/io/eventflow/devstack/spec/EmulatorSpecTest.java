@@ -7,8 +7,9 @@ import io.eventflow.devstack.testing.EmulatorTarget;
 import io.eventflow.devstack.testing.MongoTarget;
 
 /**
- * MongoDB's specification tests against the eventflow emulator, with its expected-failure list
- * ({@code spec/emulator-expected-failures.txt}). Skipped unless {@code -Dmongo.spec.dir} is set.
+ * MongoDB's specification tests against the eventflow emulator, with its expected-failure lists (the tests no
+ * replica set passes with the runner's driver, and {@code spec/emulator-expected-failures.txt}). Skipped unless
+ * {@code -Dmongo.spec.dir} is set.
  */
 class EmulatorSpecTest extends UnifiedSpecSuite {
 
@@ -27,6 +28,6 @@ class EmulatorSpecTest extends UnifiedSpecSuite {
 
     @Override
     protected ExpectedFailures expectedFailures() {
-        return ExpectedFailures.fromResource("/spec/emulator-expected-failures.txt");
+        return ExpectedFailures.fromResources(DRIVER_EXPECTED_FAILURES, "/spec/emulator-expected-failures.txt");
     }
 }

@@ -29,6 +29,19 @@ final class ExpectedFailures {
         return new ExpectedFailures(Map.of());
     }
 
+    /** The tests listed in all the resources (a test may be listed once only, across them). */
+    static ExpectedFailures fromResources(String... resources) {
+        Map<String, String> reasons = new LinkedHashMap<>();
+        for (String resource : resources) {
+            for (Map.Entry<String, String> entry : fromResource(resource).reasons.entrySet()) {
+                if (reasons.put(entry.getKey(), entry.getValue()) != null) {
+                    throw new RunnerException("'" + entry.getKey() + "' is listed twice, the second time in " + resource);
+                }
+            }
+        }
+        return new ExpectedFailures(reasons);
+    }
+
     static ExpectedFailures fromResource(String resource) {
         InputStream stream = ExpectedFailures.class.getResourceAsStream(resource);
         if (stream == null) {

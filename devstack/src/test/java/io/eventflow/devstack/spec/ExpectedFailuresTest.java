@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** The emulator's expected-failure list is well formed: every line names a test and says why it fails. */
+/** The expected-failure lists are well formed: every line names a test and says why it fails. */
 class ExpectedFailuresTest {
 
     @Test
-    void everyListedTestOfTheEmulatorHasASpecAFileAndAReason() {
-        ExpectedFailures list = ExpectedFailures.fromResource("/spec/emulator-expected-failures.txt");
+    void everyListedTestHasASpecAFileAndAReasonAndIsListedOnce() {
+        ExpectedFailures list = ExpectedFailures.fromResources(UnifiedSpecSuite.DRIVER_EXPECTED_FAILURES,
+            "/spec/emulator-expected-failures.txt");
 
         assertThat(list.all()).isNotEmpty();
         list.all().forEach((id, reason) -> {

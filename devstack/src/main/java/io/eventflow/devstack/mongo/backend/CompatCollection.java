@@ -106,7 +106,8 @@ public class CompatCollection extends MemoryCollection implements DocumentImages
     public static boolean hasDottedOrDollarNames(Object value) {
         if (value instanceof Document document) {
             for (Map.Entry<String, Object> entry : document.entrySet()) {
-                if (entry.getKey().contains(".") || entry.getKey().startsWith("$") || hasDottedOrDollarNames(entry.getValue())) {
+                String name = entry.getKey();
+                if (name.contains(".") || name.startsWith("$") || hasDottedOrDollarNames(entry.getValue())) {
                     return true;
                 }
             }

@@ -75,7 +75,8 @@ final class DatabaseAggregation {
 
     private static List<Document> withOwnSession(List<Document> sessions, Object ownLsid) {
         List<Document> result = new ArrayList<>(sessions);
-        if (ownLsid instanceof Document lsid && result.stream().noneMatch(s -> lsid.get("id").equals(((Document) s.get("_id")).get("id")))) {
+        if (ownLsid instanceof Document lsid
+            && result.stream().noneMatch(session -> lsid.get("id").equals(((Document) session.get("_id")).get("id")))) {
             result.add(new Document("_id", lsid.clone()));
         }
         return result;

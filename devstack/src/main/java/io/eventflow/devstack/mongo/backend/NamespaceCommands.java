@@ -54,7 +54,8 @@ final class NamespaceCommands {
         }
         Document description = new Document("idIndex", new Document("v", 2).append("key", new Document("_id", 1))
             .append("name", "_id_"));
-        replicationLog.append(OplogEntry.pending(OperationKind.CREATE, database, collection, null, description, null, null));
+        replicationLog.append(OplogEntry.pending(OperationKind.CREATE, database, collection, null, description, null,
+            null));
         return reply;
     }
 
@@ -114,7 +115,8 @@ final class NamespaceCommands {
         boolean existed = databaseNames.get().contains(database);
         Document reply = library.run(channel, database, "dropDatabase", query);
         if (existed) {
-            replicationLog.append(OplogEntry.pending(OperationKind.DROP_DATABASE, database, null, null, null, null, null));
+            replicationLog.append(OplogEntry.pending(OperationKind.DROP_DATABASE, database, null, null, null, null,
+                null));
         }
         return reply;
     }
