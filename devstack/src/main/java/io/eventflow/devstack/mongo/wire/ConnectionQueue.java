@@ -4,11 +4,16 @@ import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.Executor;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Runs one connection's requests on the shared workers one after the other, in arrival order, as MongoDB does: an
  * unacknowledged write the client did not wait for still runs before the request sent after it.
  */
 final class ConnectionQueue {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionQueue.class);
 
     private final Executor workers;
     private final Queue<Runnable> pending = new ArrayDeque<>();
@@ -36,7 +41,12 @@ final class ConnectionQueue {
                     return;
                 }
             }
-            next.run();
+            try {
+                next.run();
+            } catch (RuntimeException e) {
+                // a request that failed outside the command handling must not stop the connection's later requests
+                LOG.warn("a request failed unexpectedly", e);
+            }
         }
     }
 }
