@@ -143,4 +143,20 @@ abstract class CrudContract extends MongoContract {
                 .aggregate(List.of(new Document("$out", "copy"))).toCollection())
             .isInstanceOf(MongoCommandException.class);
     }
+
+    @Test
+    void aViewIsReadThroughItsPipelineAndCannotBeWritten() {
+        database.createView("pings", "items", List.of(new Document("$match", new Document("name",
+            new Document("$in", List.of("PING", "ping"))))));
+        MongoCollection<Document> pings = database.getCollection("pings");
+
+        assertThat(pings.estimatedDocumentCount()).isEqualTo(2);
+        assertThat(pings.find(eq("_id", 2)).into(new ArrayList<>())).containsExactly(new Document("_id", 2).append("name", "ping"));
+        assertThat(pings.countDocuments(eq("name", "PING"))).isEqualTo(1);
+        assertThatThrownBy(() -> pings.insertOne(new Document("_id", 9)))
+            .isInstanceOf(com.mongodb.MongoException.class)
+            .satisfies(e -> assertThat(((com.mongodb.MongoException) e).getCode()).isEqualTo(166));
+        pings.drop();
+        assertThat(database.listCollectionNames().into(new ArrayList<>())).doesNotContain("pings");
+    }
 }

@@ -62,6 +62,7 @@ public final class CompatBackend extends MemoryBackend {
     private final WriteCommands writes;
     private final CursorBatches cursorBatches;
     private final NamespaceCommands namespaces;
+    private final Views views = new Views();
     private final SnapshotHistory snapshotHistory = new SnapshotHistory();
     private final ScheduledExecutorService housekeeping;
 
@@ -83,7 +84,7 @@ public final class CompatBackend extends MemoryBackend {
         this.writes = new WriteCommands(replicationLog, this::compatDatabase, this::resolveDatabase,
             super::handleCommand, new RetryableWriteFaults(failPoints));
         this.namespaces = new NamespaceCommands(replicationLog, this::compatDatabase, super::handleCommand,
-            this::listDatabaseNames);
+            this::listDatabaseNames, views);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "mongo-emulator-housekeeping");
             thread.setDaemon(true);
@@ -211,6 +212,11 @@ public final class CompatBackend extends MemoryBackend {
 
     private Document dispatchPlain(Channel channel, String database, String command, Document query)
         throws InterruptedException {
+        views.checkWritable(database, command, query);
+        Document onView = views.asAggregate(database, command, query);
+        if (onView != null) {
+            return views.reply(database, command, query, dispatchPlain(channel, database, "aggregate", onView));
+        }
         switch (command.toLowerCase(Locale.ROOT)) {
             case "hello":
                 return hello(channel, query, true);
@@ -275,6 +281,8 @@ public final class CompatBackend extends MemoryBackend {
                 throw MongoErrors.invalidOptions(command + " must be run within a transaction (autocommit: false)");
             case "create":
                 return namespaces.create(channel, database, query);
+            case "drop":
+                return namespaces.drop(channel, database, query);
             case "distinct":
                 return CommandRewrites.afterDistinct(query, super.handleCommand(channel, database, command, query));
             default:

@@ -32,18 +32,20 @@ final class NamespaceCommands {
     private final Function<String, CompatDatabase> databases;
     private final LibraryCommands library;
     private final Supplier<? extends java.util.Collection<String>> databaseNames;
+    private final Views views;
 
     NamespaceCommands(ReplicationLog replicationLog, Function<String, CompatDatabase> databases, LibraryCommands library,
-                      Supplier<? extends java.util.Collection<String>> databaseNames) {
+                      Supplier<? extends java.util.Collection<String>> databaseNames, Views views) {
         this.replicationLog = replicationLog;
         this.databases = databases;
         this.library = library;
         this.databaseNames = databaseNames;
+        this.views = views;
     }
 
     Document create(Channel channel, String database, Document query) {
         if (query.containsKey("viewOn")) {
-            throw MongoErrors.invalidOptions("views are not supported by the eventflow MongoDB emulator");
+            return createView(database, query);
         }
         Document forLibrary = query.clone();
         Object images = forLibrary.remove(IMAGES_OPTION);
@@ -57,6 +59,30 @@ final class NamespaceCommands {
         replicationLog.append(OplogEntry.pending(OperationKind.CREATE, database, collection, null, description, null,
             null));
         return reply;
+    }
+
+    private Document createView(String database, Document query) {
+        String name = String.valueOf(query.get("create"));
+        if (databaseNames.get().contains(database) && databases.apply(database).existingCollection(name) != null) {
+            throw new MongoServerError(48, "NamespaceExists", "Namespace already exists: " + database + "." + name);
+        }
+        views.create(database, query);
+        Document description = new Document("viewOn", query.get("viewOn"))
+            .append("pipeline", query.getOrDefault("pipeline", List.of()));
+        replicationLog.append(OplogEntry.pending(OperationKind.CREATE, database, name, null, description, null, null));
+        Document reply = new Document();
+        Utils.markOkay(reply);
+        return reply;
+    }
+
+    /** {@code drop}: a view is forgotten, a collection dropped by the library (which records it in the oplog). */
+    Document drop(Channel channel, String database, Document query) {
+        if (views.drop(database, query.get("drop"))) {
+            Document reply = new Document("ns", database + "." + query.get("drop"));
+            Utils.markOkay(reply);
+            return reply;
+        }
+        return library.run(channel, database, "drop", query);
     }
 
     /** {@code collMod}: turns pre- and post-images on or off; validators and index options are accepted. */
@@ -113,6 +139,7 @@ final class NamespaceCommands {
 
     Document dropDatabase(Channel channel, String database, Document query) {
         boolean existed = databaseNames.get().contains(database);
+        views.dropDatabase(database);
         Document reply = library.run(channel, database, "dropDatabase", query);
         if (existed) {
             replicationLog.append(OplogEntry.pending(OperationKind.DROP_DATABASE, database, null, null, null, null,
