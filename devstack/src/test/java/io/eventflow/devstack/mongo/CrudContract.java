@@ -153,6 +153,8 @@ abstract class CrudContract extends MongoContract {
         assertThat(pings.estimatedDocumentCount()).isEqualTo(2);
         assertThat(pings.find(eq("_id", 2)).into(new ArrayList<>())).containsExactly(new Document("_id", 2).append("name", "ping"));
         assertThat(pings.countDocuments(eq("name", "PING"))).isEqualTo(1);
+        assertThat(database.listCollections().into(new ArrayList<>()))
+            .anySatisfy(collection -> assertThat(collection).containsEntry("name", "pings").containsEntry("type", "view"));
         assertThatThrownBy(() -> pings.insertOne(new Document("_id", 9)))
             .isInstanceOf(com.mongodb.MongoException.class)
             .satisfies(e -> assertThat(((com.mongodb.MongoException) e).getCode()).isEqualTo(166));

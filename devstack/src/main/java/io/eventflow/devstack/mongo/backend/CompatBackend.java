@@ -385,12 +385,11 @@ public final class CompatBackend extends MemoryBackend {
         Document reply = super.handleCommand(channel, database, command, query);
         Document filter = (Document) query.get("filter");
         boolean nameOnly = Boolean.TRUE.equals(query.get("nameOnly"));
-        if ((filter == null || filter.isEmpty()) && !nameOnly) {
-            return reply;
-        }
+        List<Document> listed = new ArrayList<>(CursorReplies.firstBatchOf(reply));
+        listed.addAll(views.describe(database));
         DefaultQueryMatcher matcher = new DefaultQueryMatcher();
         List<Document> selected = new ArrayList<>();
-        for (Document collection : CursorReplies.firstBatchOf(reply)) {
+        for (Document collection : listed) {
             if (filter == null || matcher.matches(collection, filter)) {
                 selected.add(nameOnly ? new Document("name", collection.get("name")).append("type", collection.get("type")) : collection);
             }

@@ -47,6 +47,19 @@ final class Views {
         }
     }
 
+    /** The views of a database as {@code listCollections} describes them. */
+    List<Document> describe(String database) {
+        List<Document> described = new ArrayList<>();
+        views.forEach((namespace, view) -> {
+            if (namespace.startsWith(database + ".")) {
+                described.add(new Document("name", namespace.substring(database.length() + 1)).append("type", "view")
+                    .append("options", new Document("viewOn", view.viewOn()).append("pipeline", view.pipeline()))
+                    .append("info", new Document("readOnly", true)));
+            }
+        });
+        return described;
+    }
+
     boolean drop(String database, Object collection) {
         return collection instanceof String name && views.remove(database + "." + name) != null;
     }
