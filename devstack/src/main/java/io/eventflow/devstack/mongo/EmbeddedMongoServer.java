@@ -12,12 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import de.bwaldvogel.mongo.wire.MongoWireMessageEncoder;
-import de.bwaldvogel.mongo.wire.MongoWireProtocolHandler;
 import de.bwaldvogel.mongo.wire.MongoWireReplyEncoder;
 import io.eventflow.devstack.mongo.backend.CompatBackend;
 import io.eventflow.devstack.mongo.fault.FailCommand;
 import io.eventflow.devstack.mongo.wire.CommandHandler;
 import io.eventflow.devstack.mongo.wire.CommandStats;
+import io.eventflow.devstack.mongo.wire.OpMsgDecoder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -88,7 +88,7 @@ public final class EmbeddedMongoServer implements AutoCloseable {
                     protected void initChannel(SocketChannel channel) {
                         channel.pipeline().addLast(new MongoWireReplyEncoder());
                         channel.pipeline().addLast(new MongoWireMessageEncoder());
-                        channel.pipeline().addLast(new MongoWireProtocolHandler());
+                        channel.pipeline().addLast(new OpMsgDecoder());
                         channel.pipeline().addLast(commandHandler);
                     }
                 })

@@ -111,6 +111,29 @@ abstract class ChangeStreamContract extends MongoContract {
     }
 
     @Test
+    void theTokenOfAnInvalidateStartsANewStreamButCannotBeResumedAfter() {
+        MongoCollection<Document> orders = database.getCollection("orders");
+        orders.insertOne(new Document("_id", 1));
+        BsonDocument invalidateToken;
+        try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> stream = orders.watch()
+            .maxAwaitTime(200, TimeUnit.MILLISECONDS).cursor()) {
+            orders.drop();
+            List<ChangeStreamDocument<Document>> events = next(stream, 2);
+            assertThat(events.get(1).getOperationType()).isEqualTo(OperationType.INVALIDATE);
+            invalidateToken = events.get(1).getResumeToken();
+        }
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> orders.watch().resumeAfter(invalidateToken).cursor())
+            .isInstanceOf(com.mongodb.MongoCommandException.class)
+            .satisfies(e -> assertThat(((com.mongodb.MongoCommandException) e).getErrorCode()).isEqualTo(260));
+        try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> after = orders.watch().startAfter(invalidateToken)
+            .maxAwaitTime(200, TimeUnit.MILLISECONDS).cursor()) {
+            orders.insertOne(new Document("_id", 2));
+            assertThat(next(after, 1).get(0).getDocumentKey()).isEqualTo(BsonDocument.parse("{_id: 2}"));
+        }
+    }
+
+    @Test
     void startAtOperationTimeIncludesThatTime() {
         MongoCollection<Document> events = database.getCollection("events");
         insertNumbered(events, 1, 2);
@@ -214,6 +237,83 @@ abstract class ChangeStreamContract extends MongoContract {
     static void insertNumbered(MongoCollection<Document> collection, int from, int to) {
         for (int n = from; n <= to; n++) {
             collection.insertOne(new Document("n", n));
+        }
+    }
+
+    @Test
+    void preAndPostImagesAreReportedOnceTheCollectionKeepsThem() {
+        MongoCollection<Document> orders = database.getCollection("orders");
+        orders.insertOne(new Document("_id", 1).append("status", "new"));
+        database.runCommand(new Document("collMod", "orders")
+            .append("changeStreamPreAndPostImages", new Document("enabled", true)));
+        try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> stream = orders.watch()
+            .fullDocument(FullDocument.WHEN_AVAILABLE)
+            .fullDocumentBeforeChange(com.mongodb.client.model.changestream.FullDocumentBeforeChange.REQUIRED)
+            .maxAwaitTime(200, TimeUnit.MILLISECONDS).cursor()) {
+            orders.updateOne(eq("_id", 1), set("status", "paid"));
+            orders.deleteOne(eq("_id", 1));
+
+            List<ChangeStreamDocument<Document>> events = next(stream, 2);
+
+            assertThat(events.get(0).getFullDocumentBeforeChange()).isEqualTo(new Document("_id", 1).append("status", "new"));
+            assertThat(events.get(0).getFullDocument()).isEqualTo(new Document("_id", 1).append("status", "paid"));
+            assertThat(events.get(1).getFullDocumentBeforeChange()).isEqualTo(new Document("_id", 1).append("status", "paid"));
+        }
+    }
+
+    @Test
+    void aPipelineThatDropsTheResumeTokenEndsTheStreamWithANonResumableError() {
+        MongoCollection<Document> orders = database.getCollection("orders");
+        try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> stream = orders
+            .watch(List.of(Aggregates.project(new Document("_id", 0))))
+            .maxAwaitTime(200, TimeUnit.MILLISECONDS).cursor()) {
+            orders.insertOne(new Document("_id", 1));
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> next(stream, 1))
+                .isInstanceOf(com.mongodb.MongoException.class)
+                .satisfies(e -> {
+                    assertThat(((com.mongodb.MongoException) e).getCode()).isEqualTo(280);
+                    assertThat(((com.mongodb.MongoException) e).hasErrorLabel("NonResumableChangeStreamError")).isTrue();
+                });
+        }
+    }
+
+    @Test
+    void anUnknownStageInAChangeStreamPipelineIsRejectedWith40324() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> database.getCollection("orders")
+                .watch(List.of(new Document("$unsupported", "x"))).cursor())
+            .isInstanceOf(com.mongodb.MongoCommandException.class)
+            .satisfies(e -> assertThat(((com.mongodb.MongoCommandException) e).getErrorCode()).isEqualTo(40324));
+    }
+
+    @Test
+    void shorteningAnArrayIsReportedAsTruncatedNotAsANewValue() {
+        MongoCollection<Document> orders = database.getCollection("orders");
+        orders.insertOne(new Document("_id", 1).append("items", List.of("a", "b", "c")));
+        try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> stream = orders.watch()
+            .maxAwaitTime(200, TimeUnit.MILLISECONDS).cursor()) {
+            orders.updateOne(eq("_id", 1), List.of(new Document("$set", new Document("items", List.of("a")))));
+
+            var description = next(stream, 1).get(0).getUpdateDescription();
+
+            assertThat(description.getUpdatedFields()).isEqualTo(new BsonDocument());
+            assertThat(description.getTruncatedArrays()).hasSize(1);
+            assertThat(description.getTruncatedArrays().get(0).getField()).isEqualTo("items");
+            assertThat(description.getTruncatedArrays().get(0).getNewSize()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void withExpandedEventsIndexChangesAreReported() {
+        MongoCollection<Document> orders = database.getCollection("orders");
+        orders.insertOne(new Document("_id", 1));
+        try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> stream = orders.watch().showExpandedEvents(true)
+            .maxAwaitTime(200, TimeUnit.MILLISECONDS).cursor()) {
+            orders.createIndex(new Document("status", 1));
+            orders.dropIndex("status_1");
+
+            assertThat(next(stream, 2)).extracting(ChangeStreamDocument::getOperationTypeString)
+                .containsExactly("createIndexes", "dropIndexes");
         }
     }
 

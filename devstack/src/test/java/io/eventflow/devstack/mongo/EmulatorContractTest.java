@@ -54,4 +54,12 @@ class EmulatorContractTest {
             return TARGET;
         }
     }
+
+    @Nested
+    class Crud extends CrudContract {
+        @Override
+        protected MongoTarget target() {
+            return TARGET;
+        }
+    }
 }

@@ -80,4 +80,39 @@ abstract class QueryContract extends MongoContract {
         documents.forEach(document -> result.add(document.getLong("sequenceNo")));
         return result;
     }
+
+    @Test
+    void anUnacknowledgedWriteIsAppliedAndTheConnectionStaysUsable() {
+        events.withWriteConcern(com.mongodb.WriteConcern.UNACKNOWLEDGED)
+            .insertOne(new Document("_id", "fire-and-forget").append("aggregateId", "w0").append("sequenceNo", 1L));
+
+        io.eventflow.devstack.testing.Await.until("the unacknowledged insert", java.time.Duration.ofSeconds(10),
+            () -> events.countDocuments(eq("aggregateId", "w0")) == 1,
+            () -> "count " + events.countDocuments(eq("aggregateId", "w0")));
+        assertThat(events.find(eq("_id", "fire-and-forget")).first()).isNotNull();
+    }
+
+    @Test
+    void anAggregationReturnsItsResultInBatchesOfTheRequestedSize() {
+        java.util.concurrent.atomic.AtomicInteger getMores = new java.util.concurrent.atomic.AtomicInteger();
+        com.mongodb.MongoClientSettings settings = com.mongodb.MongoClientSettings.builder()
+            .applyConnectionString(new com.mongodb.ConnectionString(target().connectionString()))
+            .addCommandListener(new com.mongodb.event.CommandListener() {
+                @Override
+                public void commandStarted(com.mongodb.event.CommandStartedEvent event) {
+                    if (event.getCommandName().equals("getMore")) {
+                        getMores.incrementAndGet();
+                    }
+                }
+            })
+            .build();
+        try (com.mongodb.client.MongoClient counting = com.mongodb.client.MongoClients.create(settings)) {
+            List<Document> stream = counting.getDatabase(database.getName()).getCollection("events")
+                .aggregate(List.of(new Document("$match", new Document("aggregateId", "a"))))
+                .batchSize(20).into(new ArrayList<>());
+
+            assertThat(stream).hasSize(50);
+            assertThat(getMores).hasValueGreaterThanOrEqualTo(2);
+        }
+    }
 }

@@ -50,4 +50,12 @@ class RealMongoContractITCase {
             return RealMongoReplicaSet.startOrSkip();
         }
     }
+
+    @Nested
+    class Crud extends CrudContract {
+        @Override
+        protected MongoTarget target() {
+            return RealMongoReplicaSet.startOrSkip();
+        }
+    }
 }

@@ -25,20 +25,33 @@ public final class DuplicateKeys {
             .append("code", error.getCode())
             .append("codeName", error.getCodeName())
             .append("errmsg", error.getMessageWithoutErrorCode());
-        if (error.getCode() == MongoErrors.DUPLICATE_KEY && collection != null && document != null) {
-            Index<Integer> violated = collection.indexNamed(indexName(error.getMessageWithoutErrorCode()));
-            if (violated != null) {
-                Document keyPattern = new Document();
-                Document keyValue = new Document();
-                for (IndexKey key : violated.getKeys()) {
-                    keyPattern.append(key.getKey(), key.isAscending() ? 1 : -1);
-                    Object value = Utils.getSubdocumentValue(document, key.getKey());
-                    keyValue.append(key.getKey(), value instanceof Missing ? null : value);
-                }
-                writeError.append("keyPattern", keyPattern).append("keyValue", keyValue);
-            }
+        Document details = keyDetails(error, collection, document);
+        if (details != null) {
+            writeError.putAll(details);
         }
         return writeError;
+    }
+
+    /**
+     * {@code {keyPattern, keyValue}} of a duplicate key error: the violated index's key pattern and the document's
+     * values for it; null when the error is not a duplicate key or the index is unknown.
+     */
+    public static Document keyDetails(MongoServerError error, CompatCollection collection, Document document) {
+        if (error.getCode() != MongoErrors.DUPLICATE_KEY || collection == null || document == null) {
+            return null;
+        }
+        Index<Integer> violated = collection.indexNamed(indexName(error.getMessageWithoutErrorCode()));
+        if (violated == null) {
+            return null;
+        }
+        Document keyPattern = new Document();
+        Document keyValue = new Document();
+        for (IndexKey key : violated.getKeys()) {
+            keyPattern.append(key.getKey(), key.isAscending() ? 1 : -1);
+            Object value = Utils.getSubdocumentValue(document, key.getKey());
+            keyValue.append(key.getKey(), value instanceof Missing ? null : value);
+        }
+        return new Document("keyPattern", keyPattern).append("keyValue", keyValue);
     }
 
     /** The index name in a message of the form {@code E11000 ... index: <name> dup key: {...}}. */

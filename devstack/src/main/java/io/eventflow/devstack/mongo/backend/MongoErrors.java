@@ -73,8 +73,9 @@ public final class MongoErrors {
 
     public static MongoServerError notSupportedInTransaction(String command) {
         return new MongoServerError(OPERATION_NOT_SUPPORTED_IN_TRANSACTION, "OperationNotSupportedInTransaction",
-            "Cannot run '" + command + "' in a multi-document transaction (the eventflow MongoDB emulator supports "
-                + "insert, find, aggregate, commitTransaction and abortTransaction inside transactions).");
+            "Cannot run '" + command + "' in a multi-document transaction (inside transactions the eventflow "
+                + "MongoDB emulator supports insert, update, delete, findAndModify, find, getMore, aggregate, "
+                + "distinct, create, createIndexes, commitTransaction and abortTransaction, as MongoDB 6.0 does).");
     }
 
     public static MongoServerError historyLost() {

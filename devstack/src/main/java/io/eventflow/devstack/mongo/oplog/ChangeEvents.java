@@ -1,12 +1,17 @@
 package io.eventflow.devstack.mongo.oplog;
 
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 import java.util.function.BiFunction;
 
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.exception.MongoServerError;
 
 /** Turns oplog entries into change events with the fields and field order of MongoDB 6.0. */
 final class ChangeEvents {
+
+    private static final int NO_MATCHING_DOCUMENT = 47;
 
     private final BiFunction<String, String, MongoCollection<?>> collectionResolver;
 
@@ -14,24 +19,48 @@ final class ChangeEvents {
         this.collectionResolver = collectionResolver;
     }
 
-    Document render(OplogEntry entry, boolean lookupUpdates) {
+    Document render(OplogEntry entry, ChangeStreamRequest request) {
         Document event = header(entry.position(), entry.kind().operationType(), entry);
         switch (entry.kind()) {
-            case INSERT, REPLACE -> event.append("fullDocument", entry.document())
+            case INSERT -> event.append("fullDocument", entry.document())
                 .append("ns", namespace(entry))
                 .append("documentKey", new Document("_id", entry.documentId()));
+            case REPLACE -> {
+                event.append("fullDocument", entry.document())
+                    .append("ns", namespace(entry))
+                    .append("documentKey", new Document("_id", entry.documentId()));
+                appendPreImage(event, entry, request);
+            }
             case UPDATE -> {
-                if (lookupUpdates) {
-                    event.append("fullDocument", currentDocument(entry));
+                switch (request.fullDocument()) {
+                    case "updateLookup" -> event.append("fullDocument", currentDocument(entry));
+                    case "whenAvailable" -> event.append("fullDocument", entry.postImage());
+                    case "required" -> event.append("fullDocument", required(entry.postImage(), "post-image", entry));
+                    default -> { }
                 }
                 event.append("ns", namespace(entry))
                     .append("documentKey", new Document("_id", entry.documentId()))
                     .append("updateDescription", entry.updateDescription());
+                appendPreImage(event, entry, request);
             }
-            case DELETE -> event.append("ns", namespace(entry))
-                .append("documentKey", new Document("_id", entry.documentId()));
+            case DELETE -> {
+                event.append("ns", namespace(entry))
+                    .append("documentKey", new Document("_id", entry.documentId()));
+                appendPreImage(event, entry, request);
+            }
             case DROP, DROP_DATABASE -> event.append("ns", namespace(entry));
-            case RENAME -> event.append("ns", namespace(entry)).append("to", entry.renamedTo());
+            case RENAME -> {
+                event.append("ns", namespace(entry)).append("to", entry.renamedTo());
+                if (request.showExpandedEvents()) {
+                    event.append("operationDescription", entry.document() != null ? entry.document()
+                        : new Document("to", entry.renamedTo()));
+                }
+            }
+            case CREATE, CREATE_INDEXES, DROP_INDEXES, MODIFY -> event.append("ns", namespace(entry))
+                .append("operationDescription", entry.document() != null ? entry.document() : new Document());
+        }
+        if (request.showExpandedEvents() && entry.collection() != null) {
+            event.append("collectionUUID", collectionUuid(entry));
         }
         if (entry.txnNumber() != null) {
             event.append("txnNumber", entry.txnNumber()).append("lsid", entry.lsid());
@@ -39,9 +68,36 @@ final class ChangeEvents {
         return event;
     }
 
+    private static void appendPreImage(Document event, OplogEntry entry, ChangeStreamRequest request) {
+        switch (request.fullDocumentBeforeChange()) {
+            case "whenAvailable" -> event.append("fullDocumentBeforeChange", entry.preImage());
+            case "required" -> event.append("fullDocumentBeforeChange", required(entry.preImage(), "pre-image", entry));
+            default -> { }
+        }
+    }
+
+    private static Document required(Document image, String what, OplogEntry entry) {
+        if (image == null) {
+            throw new MongoServerError(NO_MATCHING_DOCUMENT, "NoMatchingDocument", "Change stream was configured to "
+                + "require a " + what + " for all update, delete and replace events, but the " + what + " was not "
+                + "found for the " + entry.kind().operationType() + " of _id " + entry.documentId() + " in "
+                + entry.namespace() + " (enable changeStreamPreAndPostImages on the collection before the change)");
+        }
+        return image;
+    }
+
+    /** The collection's UUID, or one derived from its name when it no longer exists. */
+    private UUID collectionUuid(OplogEntry entry) {
+        MongoCollection<?> collection = collectionResolver.apply(entry.database(), entry.collection());
+        return collection != null ? collection.getUuid()
+            : UUID.nameUUIDFromBytes(entry.namespace().getBytes(StandardCharsets.UTF_8));
+    }
+
     /** The event that ends a stream after a drop, rename or dropDatabase; resuming it with startAfter continues. */
     Document invalidate(OplogEntry cause) {
-        return header(cause.position(), "invalidate", cause);
+        Document event = header(cause.position(), "invalidate", cause);
+        event.put("_id", ResumeToken.invalidateToken(cause.position()));
+        return event;
     }
 
     private static Document header(OplogPosition position, String operationType, OplogEntry entry) {

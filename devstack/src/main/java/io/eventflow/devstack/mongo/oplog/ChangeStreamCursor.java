@@ -7,6 +7,8 @@ import java.util.stream.Stream;
 
 import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
 import de.bwaldvogel.mongo.bson.Document;
+import io.eventflow.devstack.mongo.backend.LabeledServerError;
+import io.eventflow.devstack.mongo.backend.MongoErrors;
 
 /**
  * An open change stream. It remembers the oplog sequence number where it continues, so each {@code getMore} reads
@@ -81,7 +83,7 @@ public final class ChangeStreamCursor {
             for (OplogEntry entry : read.entries()) {
                 nextSequence = entry.sequence() + 1;
                 resumePosition = entry.position();
-                if (!request.scope().sees(entry)) {
+                if (!request.reports(entry)) {
                     continue;
                 }
                 for (Document event : eventsFor(entry)) {
@@ -109,7 +111,7 @@ public final class ChangeStreamCursor {
 
     private List<Document> eventsFor(OplogEntry entry) {
         List<Document> result = new ArrayList<>(2);
-        Document event = events.render(entry, request.lookupUpdates());
+        Document event = events.render(entry, request);
         result.addAll(applyLaterStages(event));
         if (request.scope().isInvalidatedBy(entry)) {
             result.add(events.invalidate(entry));
@@ -122,7 +124,17 @@ public final class ChangeStreamCursor {
         if (laterStages == null) {
             return List.of(event);
         }
-        return laterStages.runStages(Stream.of(event));
+        List<Document> result = laterStages.runStages(Stream.of(event));
+        for (Document transformed : result) {
+            if (!event.get("_id").equals(transformed.get("_id"))) {
+                throw new LabeledServerError(MongoErrors.CHANGE_STREAM_FATAL_ERROR, "ChangeStreamFatalError",
+                    "Encountered an event whose _id field, which contains the resume token, was modified by the "
+                        + "pipeline. Modifying the _id field of an event makes it impossible to resume the stream from "
+                        + "that point. Only transformations that retain the unmodified _id field are allowed.",
+                    List.of("NonResumableChangeStreamError"));
+            }
+        }
+        return result;
     }
 
     private static OplogPosition max(OplogPosition a, OplogPosition b) {

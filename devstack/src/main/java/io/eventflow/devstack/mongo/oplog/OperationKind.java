@@ -8,7 +8,12 @@ public enum OperationKind {
     DELETE("delete"),
     DROP("drop"),
     RENAME("rename"),
-    DROP_DATABASE("dropDatabase");
+    DROP_DATABASE("dropDatabase"),
+    /** Expanded events: only streams opened with {@code showExpandedEvents} see these. */
+    CREATE("create"),
+    CREATE_INDEXES("createIndexes"),
+    DROP_INDEXES("dropIndexes"),
+    MODIFY("modify");
 
     private final String operationType;
 
@@ -18,6 +23,16 @@ public enum OperationKind {
 
     public String operationType() {
         return operationType;
+    }
+
+    /** Whether only streams with {@code showExpandedEvents} see this operation. */
+    public boolean isExpanded() {
+        return this == CREATE || this == CREATE_INDEXES || this == DROP_INDEXES || this == MODIFY;
+    }
+
+    /** Whether the event of this operation can carry pre- and post-images. */
+    public boolean changesADocument() {
+        return this == UPDATE || this == REPLACE || this == DELETE;
     }
 
     /** Whether this operation ends a change stream on its collection (drop and rename do). */

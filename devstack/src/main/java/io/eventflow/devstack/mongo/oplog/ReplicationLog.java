@@ -73,13 +73,14 @@ public final class ReplicationLog implements Oplog {
         if (operations.isEmpty()) {
             return List.of();
         }
+        List<OplogEntry> withImages = withImages(operations);
         List<OplogEntry> entries = new ArrayList<>(operations.size());
         lock.lock();
         try {
             BsonTimestamp timestamp = clock.tick();
             var wallTime = clock.wallTime();
-            for (int i = 0; i < operations.size(); i++) {
-                OplogEntry entry = operations.get(i)
+            for (int i = 0; i < withImages.size(); i++) {
+                OplogEntry entry = withImages.get(i)
                     .sequenced(nextSequence, OplogPosition.of(timestamp, i), wallTime, lsid, txnNumber);
                 store(entry);
                 entries.add(entry);
@@ -89,6 +90,28 @@ public final class ReplicationLog implements Oplog {
             lock.unlock();
         }
         return entries;
+    }
+
+    /**
+     * Adds pre- and post-images to the changes of collections that keep them. Called by the writer, which holds the
+     * collection's lock, so the current version of the document is the post-image of this change.
+     */
+    private List<OplogEntry> withImages(List<OplogEntry> operations) {
+        List<OplogEntry> result = null;
+        for (int i = 0; i < operations.size(); i++) {
+            OplogEntry operation = operations.get(i);
+            if (!operation.kind().changesADocument()
+                || !(collectionResolver.apply(operation.database(), operation.collection()) instanceof DocumentImages images)
+                || !images.keepsImages()) {
+                continue;
+            }
+            if (result == null) {
+                result = new ArrayList<>(operations);
+            }
+            Document after = operation.kind() == OperationKind.DELETE ? null : images.currentVersion(operation.documentId());
+            result.set(i, operation.withImages(images.takePreImage(operation.documentId()), after));
+        }
+        return result == null ? operations : result;
     }
 
     public OplogEntry append(OplogEntry operation) {

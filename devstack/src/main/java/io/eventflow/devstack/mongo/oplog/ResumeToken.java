@@ -9,9 +9,9 @@ import io.eventflow.devstack.mongo.backend.MongoErrors;
 /**
  * Resume tokens in MongoDB's KeyString layout, as clients such as Flink CDC decode them: {@code _data} is an upper-case
  * hex string whose first byte is {@code 0x82} (the KeyString type of a timestamp), followed by the 4-byte seconds and
- * the 4-byte increment, big-endian. The bytes after that are this server's own: a {@code 0x2B} marker, the 4-byte
- * index of the operation within its transaction and a {@code 0x04} terminator, so a token names exactly one oplog
- * position.
+ * the 4-byte increment, big-endian. The bytes after that are this server's own: a {@code 0x2B} marker ({@code 0x2C}
+ * for the token of an invalidate event), the 4-byte index of the operation within its transaction and a {@code 0x04}
+ * terminator, so a token names exactly one oplog position.
  */
 public final class ResumeToken {
 
@@ -19,6 +19,7 @@ public final class ResumeToken {
 
     private static final int TIMESTAMP_TYPE = 0x82;
     private static final int OP_INDEX_MARKER = 0x2B;
+    private static final int INVALIDATE_MARKER = 0x2C;
     private static final int END_MARKER = 0x04;
     private static final int LENGTH = 1 + 8 + 1 + 4 + 1;
     private static final HexFormat HEX = HexFormat.of().withUpperCase();
@@ -31,11 +32,33 @@ public final class ResumeToken {
     }
 
     public static String encode(OplogPosition position) {
+        return encode(position, false);
+    }
+
+    /** The token of the invalidate event that follows the entry at this position. */
+    public static Document invalidateToken(OplogPosition position) {
+        return new Document(DATA_FIELD, encode(position, true));
+    }
+
+    /** Whether a token document is that of an invalidate event (resuming with resumeAfter from it is an error). */
+    public static boolean isInvalidate(Object tokenDocument) {
+        if (tokenDocument instanceof Document document && document.get(DATA_FIELD) instanceof String data
+            && data.length() == LENGTH * 2) {
+            try {
+                return (HEX.parseHex(data.toUpperCase(Locale.ROOT))[9] & 0xFF) == INVALIDATE_MARKER;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static String encode(OplogPosition position, boolean invalidate) {
         byte[] bytes = new byte[LENGTH];
         bytes[0] = (byte) TIMESTAMP_TYPE;
         putInt(bytes, 1, position.seconds());
         putInt(bytes, 5, position.increment());
-        bytes[9] = (byte) OP_INDEX_MARKER;
+        bytes[9] = (byte) (invalidate ? INVALIDATE_MARKER : OP_INDEX_MARKER);
         putInt(bytes, 10, (int) position.opIndex());
         bytes[14] = (byte) END_MARKER;
         return HEX.formatHex(bytes);
@@ -63,7 +86,8 @@ public final class ResumeToken {
         long seconds = getInt(bytes, 1) & 0xFFFFFFFFL;
         long increment = getInt(bytes, 5) & 0xFFFFFFFFL;
         long opIndex = 0;
-        if (bytes.length == LENGTH && (bytes[9] & 0xFF) == OP_INDEX_MARKER && (bytes[14] & 0xFF) == END_MARKER) {
+        int marker = bytes.length == LENGTH ? bytes[9] & 0xFF : -1;
+        if ((marker == OP_INDEX_MARKER || marker == INVALIDATE_MARKER) && (bytes[14] & 0xFF) == END_MARKER) {
             opIndex = getInt(bytes, 10) & 0xFFFFFFFFL;
         } else if (bytes.length != 9) {
             throw MongoErrors.invalidResumeToken("Bad resume token: _data '" + data + "' was not issued by this server");

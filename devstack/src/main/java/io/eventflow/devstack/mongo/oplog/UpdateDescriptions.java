@@ -62,23 +62,47 @@ public final class UpdateDescriptions {
     public static Document fromDiff(Document before, Document after) {
         Document updatedFields = new Document();
         List<String> removedFields = new ArrayList<>();
+        List<Document> truncatedArrays = new ArrayList<>();
         for (String key : after.keySet()) {
-            if (!before.containsKey(key) || !Objects.equals(before.get(key), after.get(key))) {
-                updatedFields.put(key, copy(after.get(key)));
+            Object old = before.get(key);
+            Object now = after.get(key);
+            if (before.containsKey(key) && Objects.equals(old, now)) {
+                continue;
             }
+            if (old instanceof List<?> oldArray && now instanceof List<?> newArray && sharesPrefix(oldArray, newArray)) {
+                // a shortened array is reported as truncated, a lengthened one by its new elements, as MongoDB does
+                if (newArray.size() < oldArray.size()) {
+                    truncatedArrays.add(new Document("field", key).append("newSize", newArray.size()));
+                }
+                for (int i = oldArray.size(); i < newArray.size(); i++) {
+                    updatedFields.put(key + "." + i, copy(newArray.get(i)));
+                }
+                continue;
+            }
+            updatedFields.put(key, copy(now));
         }
         for (String key : before.keySet()) {
             if (!after.containsKey(key)) {
                 removedFields.add(key);
             }
         }
-        return describe(updatedFields, removedFields);
+        return describe(updatedFields, removedFields, truncatedArrays);
+    }
+
+    /** Whether the shorter of the two arrays is the start of the longer one. */
+    private static boolean sharesPrefix(List<?> a, List<?> b) {
+        int common = Math.min(a.size(), b.size());
+        return a.subList(0, common).equals(b.subList(0, common));
     }
 
     private static Document describe(Document updatedFields, List<String> removedFields) {
+        return describe(updatedFields, removedFields, List.of());
+    }
+
+    private static Document describe(Document updatedFields, List<String> removedFields, List<Document> truncatedArrays) {
         return new Document("updatedFields", updatedFields)
             .append("removedFields", removedFields)
-            .append("truncatedArrays", List.of());
+            .append("truncatedArrays", truncatedArrays);
     }
 
     /** {@code items.$.qty} and {@code items.$[].qty} report the whole array, as the exact element is not known. */

@@ -1,48 +1,33 @@
 package io.eventflow.devstack.mongo.txn;
 
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 import de.bwaldvogel.mongo.bson.Document;
 
 /**
- * One multi-document transaction: the inserts it buffered, in statement order, and the unique keys it claimed.
- * Nothing it buffers is visible to other clients until it commits.
+ * One multi-document transaction: its {@link Workspace} of uncommitted writes and the keys it claimed (unique-index
+ * keys of the documents it inserts, and the {@code _id} of every document it writes), which another open transaction
+ * cannot take. Nothing it writes is visible to other clients until it commits.
  */
 final class Transaction {
 
     enum State { ACTIVE, COMMITTED, ABORTED }
 
-    /** A buffered insert. */
-    record Insert(String database, String collection, Document document) {
-        String namespace() {
-            return database + "." + collection;
-        }
-    }
-
     final long txnNumber;
     final Document lsid;
+    /** The {@link SnapshotHistory} number of the state the transaction reads. */
+    final long snapshot;
     final long startedNanos = System.nanoTime();
-    final List<Insert> inserts = new ArrayList<>();
+    final Workspace workspace = new Workspace();
     final Set<PendingKey> claimedKeys = new HashSet<>();
     State state = State.ACTIVE;
     String abortReason;
 
-    Transaction(long txnNumber, Document lsid) {
+    Transaction(long txnNumber, Document lsid, long snapshot) {
         this.txnNumber = txnNumber;
         this.lsid = lsid;
-    }
-
-    List<Document> bufferedIn(String database, String collection) {
-        List<Document> documents = new ArrayList<>();
-        for (Insert insert : inserts) {
-            if (insert.database().equals(database) && insert.collection().equals(collection)) {
-                documents.add(insert.document());
-            }
-        }
-        return documents;
+        this.snapshot = snapshot;
     }
 
     boolean isActive() {

@@ -13,68 +13,69 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import de.bwaldvogel.mongo.backend.DatabaseResolver;
-import de.bwaldvogel.mongo.backend.DefaultQueryMatcher;
-import de.bwaldvogel.mongo.backend.DocumentComparator;
 import de.bwaldvogel.mongo.backend.Index;
-import de.bwaldvogel.mongo.backend.KeyValue;
-import de.bwaldvogel.mongo.backend.QueryParameters;
-import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
 import de.bwaldvogel.mongo.bson.BinData;
 import de.bwaldvogel.mongo.bson.Document;
-import de.bwaldvogel.mongo.bson.ObjectId;
-import de.bwaldvogel.mongo.exception.DuplicateKeyError;
 import de.bwaldvogel.mongo.exception.MongoServerError;
-import io.eventflow.devstack.mongo.backend.BsonSize;
 import io.eventflow.devstack.mongo.backend.CompatCollection;
 import io.eventflow.devstack.mongo.backend.CompatDatabase;
-import io.eventflow.devstack.mongo.backend.CursorReplies;
-import io.eventflow.devstack.mongo.backend.DuplicateKeys;
+import io.eventflow.devstack.mongo.backend.CursorBatches;
 import io.eventflow.devstack.mongo.backend.MongoErrors;
-import io.eventflow.devstack.mongo.backend.PipelineAliases;
-import io.eventflow.devstack.mongo.oplog.OperationKind;
 import io.eventflow.devstack.mongo.oplog.OplogEntry;
 import io.eventflow.devstack.mongo.oplog.ReplicationLog;
+import io.eventflow.devstack.mongo.update.ScratchUpdates;
 
 /**
  * Multi-document transactions and retryable writes.
  *
- * <p>Inside a transaction, inserts are buffered and checked against committed data, the transaction's own inserts
- * and other open transactions' inserts on every unique index: a committed duplicate fails the statement with 11000
- * and aborts the transaction; a key another open transaction holds fails it with WriteConflict (112,
- * TransientTransactionError), as MongoDB does. Reads inside the transaction see committed data plus the
- * transaction's own inserts. Commit locks the collections involved, re-checks the unique indexes, applies every
- * insert and appends all oplog entries under one cluster time; if a concurrent write took a key in the meantime,
- * nothing is applied and the commit fails with WriteConflict, so the client retries the whole transaction.
+ * <p>Inside a transaction, {@code insert}, {@code update}, {@code delete} and {@code findAndModify} write to the
+ * transaction's workspace ({@link TransactionWrites}); {@code find}, {@code aggregate}, {@code distinct} and their
+ * {@code getMore} read the committed data with the transaction's own writes laid over it ({@link TransactionReads}).
+ * Inserted unique keys are checked against committed data, the transaction's own inserts and other open
+ * transactions' writes: a committed duplicate fails the statement with 11000, a key or document another open
+ * transaction holds with WriteConflict (112, TransientTransactionError), as MongoDB does. A failed statement aborts
+ * the transaction. Commit locks the collections involved, re-checks the unique indexes, applies every write and
+ * appends all oplog entries under one cluster time; if a concurrent write took a key in the meantime, nothing is
+ * applied and the commit fails with WriteConflict, so the client retries the whole transaction. {@code create} and
+ * {@code createIndexes} take effect at commit, before the writes.
  *
- * <p>Reads inside a transaction see the latest committed data, not a snapshot taken at the transaction's start.
+ * <p>Reads inside a transaction see the data as of the transaction's first statement (snapshot isolation, with the
+ * {@link SnapshotHistory}); writing a document someone else changed since is a WriteConflict.
  */
 public final class TransactionManager {
 
     private static final Logger LOG = LoggerFactory.getLogger(TransactionManager.class);
-    private static final Set<String> TRANSACTIONAL_COMMANDS = Set.of("insert", "find", "aggregate",
-        "commitTransaction", "abortTransaction");
+    private static final Set<String> TRANSACTIONAL_COMMANDS = Set.of("insert", "update", "delete", "findAndModify",
+        "find", "getMore", "aggregate", "distinct", "killCursors", "create", "createIndexes", "commitTransaction",
+        "abortTransaction");
     private static final long SESSION_TIMEOUT_NANOS = TimeUnit.MINUTES.toNanos(30);
     private static final BinData NO_USER = new BinData(new byte[32]);
 
     private final Function<String, CompatDatabase> databases;
-    private final DatabaseResolver databaseResolver;
     private final ReplicationLog oplog;
     private final long lifetimeNanos;
     private final ConcurrentMap<Object, ServerSession> sessions = new ConcurrentHashMap<>();
-    private final ConcurrentMap<PendingKey, Transaction> pendingKeys = new ConcurrentHashMap<>();
+    private final KeyClaims claims = new KeyClaims();
+    private final SnapshotHistory history;
+    private final TransactionReads reads;
+    private final TransactionWrites writes;
 
     public TransactionManager(Function<String, CompatDatabase> databases, DatabaseResolver databaseResolver,
-                              ReplicationLog log, Duration transactionLifetime) {
+                              ReplicationLog log, Duration transactionLifetime, CursorBatches cursorBatches,
+                              SnapshotHistory history) {
         this.databases = databases;
-        this.databaseResolver = databaseResolver;
         this.oplog = log;
         this.lifetimeNanos = transactionLifetime.toNanos();
+        this.history = history;
+        TransactionView view = new TransactionView(databases, history);
+        this.reads = new TransactionReads(view, databases, databaseResolver, log, cursorBatches);
+        this.writes = new TransactionWrites(view, databases, claims, new ScratchUpdates(databaseResolver),
+            databaseResolver, log);
     }
 
     /** Whether the command runs inside a transaction ({@code autocommit: false}). */
@@ -107,9 +108,18 @@ public final class TransactionManager {
             }
             try {
                 return switch (command) {
-                    case "insert" -> insert(transaction, database, query);
-                    case "find" -> find(transaction, database, query, delegate);
-                    case "aggregate" -> aggregate(transaction, database, query, delegate);
+                    case "insert" -> writes.insert(transaction, database, query);
+                    case "update" -> writes.update(transaction, database, query);
+                    case "delete" -> writes.delete(transaction, database, query);
+                    case "findAndModify" -> writes.findAndModify(transaction, database, query);
+                    case "find" -> reads.find(transaction, database, query, delegate);
+                    case "aggregate" -> reads.aggregate(transaction, database, query, delegate);
+                    case "distinct" -> reads.distinct(transaction, database, query, delegate);
+                    case "getMore", "killCursors" -> delegate.get();
+                    case "create", "createIndexes" -> {
+                        transaction.workspace.deferNamespaceChange(database + "." + query.get(command), delegate::get);
+                        yield ok();
+                    }
                     case "commitTransaction" -> commit(transaction);
                     case "abortTransaction" -> {
                         abort(transaction, "aborted by the client");
@@ -117,6 +127,9 @@ public final class TransactionManager {
                     }
                     default -> throw MongoErrors.notSupportedInTransaction(command);
                 };
+            } catch (TransactionWrites.StatementFailed e) {
+                abort(transaction, e.getMessage());
+                return e.reply();
             } catch (RuntimeException e) {
                 if (transaction.isActive()) {
                     abort(transaction, e.getMessage());
@@ -146,8 +159,11 @@ public final class TransactionManager {
             }
             Document reply = write.get();
             session.highestTxnNumber = txnNumber;
-            session.lastRetryableTxnNumber = txnNumber;
-            session.lastRetryableReply = reply.cloneDeeply();
+            if (!reply.containsKey("writeErrors")) {
+                // a failed statement was not applied: a retry runs it again
+                session.lastRetryableTxnNumber = txnNumber;
+                session.lastRetryableReply = reply.cloneDeeply();
+            }
             return reply;
         }
     }
@@ -163,6 +179,17 @@ public final class TransactionManager {
                             abort(session.transaction, "session ended");
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /** Aborts every open transaction ({@code killAllSessions}), as MongoDB does for the sessions it kills. */
+    public void killAll() {
+        for (ServerSession session : sessions.values()) {
+            synchronized (session) {
+                if (session.transaction != null && session.transaction.isActive()) {
+                    abort(session.transaction, "its session was killed");
                 }
             }
         }
@@ -184,6 +211,15 @@ public final class TransactionManager {
                 }
             }
         }
+    }
+
+    /** The sessions this server has seen ({@code $listLocalSessions}): {@code {_id: lsid, lastUse}}. */
+    public List<Document> localSessions() {
+        List<Document> result = new ArrayList<>();
+        for (ServerSession session : sessions.values()) {
+            result.add(new Document("_id", session.lsid.clone()));
+        }
+        return result;
     }
 
     /** The number of transactions currently open. */
@@ -208,7 +244,7 @@ public final class TransactionManager {
                 abort(session.transaction, "a newer transaction was started on its session");
             }
             session.highestTxnNumber = txnNumber;
-            session.transaction = new Transaction(txnNumber, session.lsid);
+            session.transaction = new Transaction(txnNumber, session.lsid, history.begin());
             return session.transaction;
         }
         Transaction transaction = session.transaction;
@@ -230,146 +266,20 @@ public final class TransactionManager {
         };
     }
 
-    // --- statements ---
-
-    @SuppressWarnings("unchecked")
-    private Document insert(Transaction transaction, String database, Document query) {
-        String collectionName = String.valueOf(query.get("insert"));
-        List<Document> documents = (List<Document>) query.get("documents");
-        CompatCollection collection = databases.apply(database).existingCollection(collectionName);
-        String namespace = database + "." + collectionName;
-        int inserted = 0;
-        for (int i = 0; i < documents.size(); i++) {
-            Document document = documents.get(i);
-            document.putIfAbsent("_id", new ObjectId());
-            try {
-                checkSize(document);
-                claimUniqueKeys(transaction, namespace, collection, document);
-            } catch (MongoServerError e) {
-                if (e.getCode() != MongoErrors.DUPLICATE_KEY) {
-                    throw e;
-                }
-                abort(transaction, e.getMessageWithoutErrorCode());
-                Document reply = new Document("n", inserted)
-                    .append("writeErrors", List.of(DuplicateKeys.writeError(i, e, collection, document)));
-                de.bwaldvogel.mongo.backend.Utils.markOkay(reply);
-                return reply;
-            }
-            transaction.inserts.add(new Transaction.Insert(database, collectionName, document.cloneDeeply()));
-            inserted++;
-        }
-        Document reply = new Document("n", inserted);
-        de.bwaldvogel.mongo.backend.Utils.markOkay(reply);
-        return reply;
-    }
-
-    private static void checkSize(Document document) {
-        int size = BsonSize.of(document);
-        if (size > BsonSize.MAX_DOCUMENT_BYTES) {
-            throw new MongoServerError(10334, "BSONObjectTooLarge", "object to insert too large. size in bytes: "
-                + size + ", max size: " + BsonSize.MAX_DOCUMENT_BYTES);
-        }
-    }
-
-    private void claimUniqueKeys(Transaction transaction, String namespace, CompatCollection collection, Document document) {
-        List<Index<Integer>> uniqueIndexes = collection == null ? List.of() : collection.getIndexes().stream()
-            .filter(Index::isUnique).toList();
-        if (collection == null) {
-            claim(transaction, new PendingKey(namespace, "_id_", new KeyValue(document.get("_id"))), namespace,
-                "_id_ dup key: { _id: " + document.get("_id") + " }");
-            return;
-        }
-        for (Index<Integer> index : uniqueIndexes) {
-            index.checkAdd(document, collection);
-            for (KeyValue key : index.getKeyValues(document)) {
-                claim(transaction, new PendingKey(namespace, index.getName(), key), namespace,
-                    index.getName() + " dup key: " + key);
-            }
-        }
-    }
-
-    private void claim(Transaction transaction, PendingKey key, String namespace, String duplicateDescription) {
-        if (transaction.claimedKeys.contains(key)) {
-            throw new DuplicateKeyError(namespace, duplicateDescription);
-        }
-        Transaction owner = pendingKeys.putIfAbsent(key, transaction);
-        if (owner != null && owner != transaction) {
-            if (owner.isActive()) {
-                throw MongoErrors.writeConflict("Caused by :: Write conflict during plan execution and yielding is "
-                    + "disabled. :: Please retry your operation or multi-document transaction.");
-            }
-            pendingKeys.put(key, transaction);
-        }
-        transaction.claimedKeys.add(key);
-    }
-
-    private Document find(Transaction transaction, String database, Document query, Supplier<Document> delegate) {
-        String collectionName = String.valueOf(query.get("find"));
-        List<Document> buffered = transaction.bufferedIn(database, collectionName);
-        if (buffered.isEmpty()) {
-            return delegate.get();
-        }
-        Document filter = (Document) query.getOrDefault("filter", new Document());
-        Document sort = (Document) query.get("sort");
-        CompatCollection collection = databases.apply(database).existingCollection(collectionName);
-        List<Document> matches = new ArrayList<>();
-        if (collection != null) {
-            Document selector = new Document("$query", filter);
-            collection.handleQuery(new QueryParameters(selector, 0, 0)).forEach(matches::add);
-        }
-        DefaultQueryMatcher matcher = new DefaultQueryMatcher();
-        buffered.stream().filter(document -> matcher.matches(document, filter)).forEach(matches::add);
-        Stream<Document> result = matches.stream();
-        if (sort != null && !sort.isEmpty()) {
-            result = result.sorted(new DocumentComparator(sort));
-        }
-        int skip = ((Number) query.getOrDefault("skip", 0)).intValue();
-        int limit = Math.abs(((Number) query.getOrDefault("limit", 0)).intValue());
-        result = result.skip(skip);
-        if (limit > 0) {
-            result = result.limit(limit);
-        }
-        Document projection = (Document) query.get("projection");
-        List<Document> documents = result.toList();
-        if (projection != null && !projection.isEmpty()) {
-            documents = Aggregation.fromPipeline(List.of(new Document("$project", projection)), databaseResolver,
-                null, null, oplog).runStages(documents.stream());
-        }
-        return CursorReplies.firstBatch(database + "." + collectionName, documents);
-    }
-
-    @SuppressWarnings("unchecked")
-    private Document aggregate(Transaction transaction, String database, Document query, Supplier<Document> delegate) {
-        Object target = query.get("aggregate");
-        if (!(target instanceof String collectionName)) {
-            throw MongoErrors.notSupportedInTransaction("aggregate on a database");
-        }
-        List<Document> pipeline = (List<Document>) query.get("pipeline");
-        if (!pipeline.isEmpty() && pipeline.get(0).containsKey("$changeStream")) {
-            throw MongoErrors.notSupportedInTransaction("$changeStream");
-        }
-        List<Document> buffered = transaction.bufferedIn(database, collectionName);
-        if (buffered.isEmpty()) {
-            return delegate.get();
-        }
-        CompatDatabase compatDatabase = databases.apply(database);
-        CompatCollection collection = compatDatabase.existingCollection(collectionName);
-        Stream<Document> committed = collection == null ? Stream.empty() : collection.queryAllAsStream();
-        Aggregation aggregation = Aggregation.fromPipeline(PipelineAliases.rewrite(pipeline), databaseResolver,
-            compatDatabase, collection, oplog);
-        List<Document> result = aggregation.runStages(Stream.concat(committed, buffered.stream()));
-        return CursorReplies.firstBatch(database + "." + collectionName, result);
-    }
+    // --- commit ---
 
     private Document commit(Transaction transaction) {
-        if (transaction.inserts.isEmpty()) {
+        Workspace workspace = transaction.workspace;
+        if (workspace.isEmpty()) {
             finish(transaction, Transaction.State.COMMITTED);
             return ok();
         }
+        workspace.namespaceChanges().forEach(Runnable::run);
         Map<String, CompatCollection> collections = new LinkedHashMap<>();
-        for (Transaction.Insert insert : transaction.inserts) {
-            collections.computeIfAbsent(insert.namespace(),
-                ns -> databases.apply(insert.database()).collectionForWrite(insert.collection()));
+        for (String namespace : workspace.namespaces()) {
+            int dot = namespace.indexOf('.');
+            collections.put(namespace, databases.apply(namespace.substring(0, dot))
+                .collectionForWrite(namespace.substring(dot + 1)));
         }
         List<CompatCollection> lockOrder = collections.values().stream()
             .sorted(Comparator.comparing(CompatCollection::getFullName)).toList();
@@ -380,36 +290,57 @@ public final class TransactionManager {
 
     /** Runs under the locks of every collection the transaction writes to. */
     private Void applyCommitted(Transaction transaction, Map<String, CompatCollection> collections) {
-        for (Transaction.Insert insert : transaction.inserts) {
-            CompatCollection collection = collections.get(insert.namespace());
-            try {
-                for (Index<Integer> index : collection.getIndexes()) {
-                    index.checkAdd(insert.document(), collection);
+        Workspace workspace = transaction.workspace;
+        for (Map.Entry<String, CompatCollection> entry : collections.entrySet()) {
+            CompatCollection collection = entry.getValue();
+            for (Map.Entry<Object, Document> write : workspace.overlay(entry.getKey()).entrySet()) {
+                if (write.getValue() == null || current(collection, write.getKey()) != null) {
+                    continue;
                 }
-            } catch (MongoServerError e) {
-                abort(transaction, "a concurrent write took a unique key: " + e.getMessageWithoutErrorCode());
-                throw MongoErrors.writeConflict("Write conflict at commit: " + e.getMessageWithoutErrorCode()
-                    + ". Please retry your multi-document transaction.");
+                try {
+                    for (Index<Integer> index : collection.getIndexes()) {
+                        index.checkAdd(write.getValue(), collection);
+                    }
+                } catch (MongoServerError e) {
+                    abort(transaction, "a concurrent write took a unique key: " + e.getMessageWithoutErrorCode());
+                    throw MongoErrors.writeConflict("Write conflict at commit: " + e.getMessageWithoutErrorCode()
+                        + ". Please retry your multi-document transaction.");
+                }
             }
         }
-        List<OplogEntry> entries = new ArrayList<>(transaction.inserts.size());
-        List<Transaction.Insert> applied = new ArrayList<>();
         try {
-            for (Transaction.Insert insert : transaction.inserts) {
-                collections.get(insert.namespace()).addDocument(insert.document());
-                applied.add(insert);
-                entries.add(OplogEntry.pending(OperationKind.INSERT, insert.database(), insert.collection(),
-                    insert.document().get("_id"), insert.document().cloneDeeply(), null, null));
+            for (Map.Entry<String, CompatCollection> entry : collections.entrySet()) {
+                CompatCollection collection = entry.getValue();
+                for (Map.Entry<Object, Document> write : workspace.overlay(entry.getKey()).entrySet()) {
+                    apply(collection, write.getKey(), write.getValue());
+                }
             }
         } catch (RuntimeException e) {
-            for (Transaction.Insert insert : applied) {
-                collections.get(insert.namespace()).removeDocument(insert.document());
-            }
             abort(transaction, "commit failed: " + e.getMessage());
-            throw MongoErrors.internal("Transaction commit failed and was rolled back: " + e.getMessage());
+            throw MongoErrors.internal("Transaction commit failed part-way: " + e.getMessage());
         }
         Document lsid = new Document("id", transaction.lsid.get("id")).append("uid", NO_USER);
-        oplog.append(entries, lsid, transaction.txnNumber);
+        oplog.append(new ArrayList<>(workspace.entries()), lsid, transaction.txnNumber);
+        return null;
+    }
+
+    private static void apply(CompatCollection collection, Object id, Document version) {
+        Document current = current(collection, id);
+        if (version == null) {
+            if (current != null) {
+                collection.removeDocument(current);
+            }
+        } else if (current == null) {
+            collection.addDocument(version.cloneDeeply());
+        } else {
+            collection.replaceWhole(current, version);
+        }
+    }
+
+    private static Document current(CompatCollection collection, Object id) {
+        for (Document document : collection.handleQuery(new Document("_id", id), 0, 1)) {
+            return document;
+        }
         return null;
     }
 
@@ -428,12 +359,12 @@ public final class TransactionManager {
     }
 
     private void finish(Transaction transaction, Transaction.State state) {
-        transaction.state = state;
-        transaction.claimedKeys.forEach(key -> pendingKeys.remove(key, transaction));
-        transaction.claimedKeys.clear();
-        if (state == Transaction.State.ABORTED) {
-            transaction.inserts.clear();
+        if (transaction.state == Transaction.State.ACTIVE) {
+            history.end(transaction.snapshot);
         }
+        transaction.state = state;
+        claims.release(transaction);
+        transaction.workspace.clear();
     }
 
     private static Document ok() {

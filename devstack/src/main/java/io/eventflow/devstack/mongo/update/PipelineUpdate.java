@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import de.bwaldvogel.mongo.backend.DatabaseResolver;
@@ -14,7 +16,6 @@ import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
 import de.bwaldvogel.mongo.bson.BsonRegularExpression;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.ObjectId;
-import de.bwaldvogel.mongo.oplog.NoopOplog;
 import io.eventflow.devstack.mongo.backend.CompatCollection;
 import io.eventflow.devstack.mongo.backend.CompatDatabase;
 import io.eventflow.devstack.mongo.backend.MongoErrors;
@@ -39,13 +40,13 @@ public final class PipelineUpdate {
         "$replaceWith", "$replaceRoot");
 
     private final Document filter;
-    private final Aggregation pipeline;
+    private final List<UnaryOperator<Document>> stages;
     private final boolean multi;
     private final boolean upsert;
 
-    private PipelineUpdate(Document filter, Aggregation pipeline, boolean multi, boolean upsert) {
+    private PipelineUpdate(Document filter, List<UnaryOperator<Document>> stages, boolean multi, boolean upsert) {
         this.filter = filter;
-        this.pipeline = pipeline;
+        this.stages = stages;
         this.multi = multi;
         this.upsert = upsert;
     }
@@ -62,9 +63,59 @@ public final class PipelineUpdate {
         if (statement.containsKey("arrayFilters")) {
             throw MongoErrors.failedToParse("arrayFilters may not be specified for pipeline-style updates");
         }
-        Aggregation aggregation = Aggregation.fromPipeline(PipelineAliases.rewrite(stages), resolver, database, null, log);
-        return new PipelineUpdate((Document) statement.getOrDefault("q", new Document()), aggregation,
+        List<UnaryOperator<Document>> steps = new ArrayList<>();
+        if (!ExtendedExpressions.needed(stages)) {
+            Aggregation aggregation = Aggregation.fromPipeline(PipelineAliases.rewrite(stages), resolver, database, null, log);
+            steps.add(document -> single(aggregation.runStages(Stream.of(document))));
+        } else {
+            for (Document stage : stages) {
+                steps.add(step(stage, resolver, database, log));
+            }
+        }
+        return new PipelineUpdate((Document) statement.getOrDefault("q", new Document()), steps,
             Utils.isTrue(statement.get("multi")), Utils.isTrue(statement.get("upsert")));
+    }
+
+    /** One stage: mongo-java-server's, or evaluated here when it uses $setField, $unsetField or $getField. */
+    private static UnaryOperator<Document> step(Document stage, DatabaseResolver resolver, CompatDatabase database,
+                                                ReplicationLog log) {
+        String name = stage.keySet().iterator().next();
+        Object spec = stage.get(name);
+        if (!ExtendedExpressions.needed(spec)) {
+            Aggregation aggregation = Aggregation.fromPipeline(PipelineAliases.rewrite(List.of(stage)), resolver, database,
+                null, log);
+            return document -> single(aggregation.runStages(Stream.of(document)));
+        }
+        return switch (name) {
+            case "$replaceWith" -> document -> asDocument(ExtendedExpressions.evaluate(spec, document), name);
+            case "$replaceRoot" -> document -> asDocument(
+                ExtendedExpressions.evaluate(((Document) spec).get("newRoot"), document), name);
+            case "$set", "$addFields" -> document -> {
+                Document result = document.cloneDeeply();
+                for (Map.Entry<String, Object> field : ((Document) spec).entrySet()) {
+                    Utils.changeSubdocumentValue(result, field.getKey(),
+                        ExtendedExpressions.evaluate(field.getValue(), document));
+                }
+                return result;
+            };
+            default -> throw MongoErrors.invalidOptions("$setField, $unsetField and $getField are supported in $set, "
+                + "$addFields, $replaceWith and $replaceRoot of an update pipeline, not in " + name);
+        };
+    }
+
+    private static Document asDocument(Object value, String stage) {
+        if (!(value instanceof Document document)) {
+            throw new de.bwaldvogel.mongo.exception.MongoServerError(40228,
+                "'newRoot' expression must evaluate to an object, but resulting value was: " + value + " in " + stage);
+        }
+        return document;
+    }
+
+    private static Document single(List<Document> result) {
+        if (result.size() != 1) {
+            throw MongoErrors.internal("update pipeline produced " + result.size() + " documents instead of one");
+        }
+        return result.get(0);
     }
 
     /**
@@ -72,7 +123,7 @@ public final class PipelineUpdate {
      *
      * @return {@code {n, nModified, upserted?}} as mongo-java-server's collections report it
      */
-    public Document apply(CompatCollection collection, ReplicationLog log) {
+    public Document apply(CompatCollection collection, Consumer<OplogEntry> log) {
         synchronized (collection) {
             List<Document> matches = new ArrayList<>();
             for (Document document : collection.handleQuery(new QueryParameters(new Document("$query", filter), 0, multi ? 0 : 1))) {
@@ -84,18 +135,12 @@ public final class PipelineUpdate {
             int modified = 0;
             for (Document stored : matches) {
                 Document before = stored.cloneDeeply();
-                Document after = evaluate(before.cloneDeeply());
-                if (!Objects.equals(after.get("_id"), before.get("_id"))) {
-                    throw MongoErrors.immutableId();
-                }
+                Document after = withId(evaluate(before.cloneDeeply()), before.get("_id"));
                 if (after.equals(before)) {
                     continue;
                 }
-                Document replacement = after.clone();
-                replacement.remove("_id");
-                collection.updateDocuments(new Document("_id", before.get("_id")), replacement,
-                    de.bwaldvogel.mongo.backend.ArrayFilters.empty(), false, false, NoopOplog.get());
-                log.append(OplogEntry.pending(OperationKind.UPDATE, collection.getDatabaseName(),
+                collection.replaceWhole(stored, after);
+                log.accept(OplogEntry.pending(OperationKind.UPDATE, collection.getDatabaseName(),
                     collection.getCollectionName(), before.get("_id"), null, UpdateDescriptions.fromDiff(before, after), null));
                 modified++;
             }
@@ -103,7 +148,7 @@ public final class PipelineUpdate {
         }
     }
 
-    private Document upsert(CompatCollection collection, ReplicationLog log) {
+    private Document upsert(CompatCollection collection, Consumer<OplogEntry> log) {
         Document seed = equalityFields(filter);
         Document inserted = evaluate(seed.cloneDeeply());
         if (seed.containsKey("_id") && !Objects.equals(seed.get("_id"), inserted.get("_id"))) {
@@ -115,17 +160,30 @@ public final class PipelineUpdate {
             inserted = withId;
         }
         collection.addDocument(inserted);
-        log.append(OplogEntry.pending(OperationKind.INSERT, collection.getDatabaseName(), collection.getCollectionName(),
+        log.accept(OplogEntry.pending(OperationKind.INSERT, collection.getDatabaseName(), collection.getCollectionName(),
             inserted.get("_id"), inserted.cloneDeeply(), null, null));
         return result(0, 0, inserted.get("_id"));
     }
 
     private Document evaluate(Document document) {
-        List<Document> result = pipeline.runStages(Stream.of(document));
-        if (result.size() != 1) {
-            throw MongoErrors.internal("update pipeline produced " + result.size() + " documents instead of one");
+        Document current = document;
+        for (UnaryOperator<Document> stage : stages) {
+            current = stage.apply(current);
         }
-        return result.get(0);
+        return current;
+    }
+
+    /** The result keeps the document's _id: one the pipeline dropped comes back first, one it changed is an error. */
+    private static Document withId(Document after, Object id) {
+        if (!after.containsKey("_id")) {
+            Document withId = new Document("_id", id);
+            withId.putAll(after);
+            return withId;
+        }
+        if (!Objects.equals(after.get("_id"), id)) {
+            throw MongoErrors.immutableId();
+        }
+        return after;
     }
 
     /** The fields an upsert starts from: the filter's equality conditions, as MongoDB derives them. */

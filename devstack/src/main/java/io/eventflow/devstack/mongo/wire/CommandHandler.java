@@ -17,22 +17,25 @@ import de.bwaldvogel.mongo.wire.message.MongoMessage;
 import de.bwaldvogel.mongo.wire.message.MongoQuery;
 import de.bwaldvogel.mongo.wire.message.MongoReply;
 import io.eventflow.devstack.mongo.backend.CompatBackend;
+import io.eventflow.devstack.mongo.backend.DetailedServerError;
 import io.eventflow.devstack.mongo.backend.LabeledServerError;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.util.AttributeKey;
 
 /**
- * Runs each request on a worker thread rather than on Netty's event loop, because a change stream's {@code getMore}
- * may wait up to its await time for new events; replies every command with the replica set's cluster time and turns
+ * Runs requests on worker threads rather than on Netty's event loop, because a change stream's {@code getMore}
+ * may wait up to its await time for new events (one connection's requests one after the other, in order); replies every command with the replica set's cluster time and turns
  * server errors into MongoDB error replies, error labels included. Drivers send one request at a time per
- * connection, so replies stay in order.
+ * connection, so replies stay in order. An unacknowledged ({@code w: 0}) write is run and gets no reply.
  */
 @ChannelHandler.Sharable
 public final class CommandHandler extends SimpleChannelInboundHandler<ClientRequest> {
 
     private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
+    private static final AttributeKey<ConnectionQueue> QUEUE = AttributeKey.valueOf("eventflow.requestQueue");
 
     private final CompatBackend backend;
     private final ChannelGroup channels;
@@ -63,7 +66,8 @@ public final class CommandHandler extends SimpleChannelInboundHandler<ClientRequ
     @Override
     protected void channelRead0(ChannelHandlerContext context, ClientRequest request) {
         try {
-            workers.execute(() -> respond(context, request));
+            context.channel().attr(QUEUE).setIfAbsent(new ConnectionQueue(workers));
+            context.channel().attr(QUEUE).get().submit(() -> respond(context, request));
         } catch (RejectedExecutionException e) {
             context.close();
         }
@@ -79,7 +83,7 @@ public final class CommandHandler extends SimpleChannelInboundHandler<ClientRequ
         MessageHeader header = new MessageHeader(replyIds.incrementAndGet(), request.getHeader().getRequestID());
         if (request instanceof MongoMessage message) {
             Document reply = execute(message.getDatabaseName(), message.getDocument(), message);
-            if (reply != null) {
+            if (reply != null && !(message instanceof UnacknowledgedMessage)) {
                 context.channel().writeAndFlush(new MongoMessage(message.getChannel(), header, reply));
             }
         } else if (request instanceof MongoQuery query) {
@@ -119,6 +123,9 @@ public final class CommandHandler extends SimpleChannelInboundHandler<ClientRequ
             if (error.getCodeName() != null) {
                 reply.append("codeName", error.getCodeName());
             }
+        }
+        if (exception instanceof DetailedServerError detailed) {
+            reply.putAll(detailed.details());
         }
         if (exception instanceof LabeledServerError labeled) {
             reply.append("errorLabels", labeled.getErrorLabels());
