@@ -144,8 +144,11 @@ public final class ProjectionJob {
         int maxDocumentChars = config.get(DEAD_LETTER_MAX_DOCUMENT_BYTES);
         EventDocumentReader reader = new EventDocumentReader(config.get(KAFKA_MAX_RECORD_BYTES));
 
+        // at the source's parallelism, chained to it: the change records (extended JSON text) never cross the network,
+        // only the parsed events do; the change stream is one split, read by one reader whatever the parallelism
         SingleOutputStreamOperator<EventEnvelope> events = changes
             .process(new ChangeRecordRouter(reader, maxDocumentChars), TypeInformation.of(EventEnvelope.class))
+            .setParallelism(changes.getParallelism())
             .uid(JobOperators.ROUTER_UID).name(JobOperators.ROUTER_NAME);
 
         OrderingSettings ordering = new OrderingSettings(config.get(ORDERING_GAP_TIMEOUT),

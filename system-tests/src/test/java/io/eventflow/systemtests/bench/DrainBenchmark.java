@@ -63,8 +63,8 @@ import io.eventflow.writer.EventStore;
  * trips are counted by the read models' emulator. Method and results: BENCHMARKS.md. Run with
  * {@code bin/benchmark drain}.
  *
- * <p>Options: {@code --shapes cold,hot} (cold: 10,000 aggregates × 20 events; hot: 250 × 400), {@code --rounds 3},
- * {@code --scale 1.0} (a share of the aggregates, for a quick try),
+ * <p>Options: {@code --shapes cold,hot} (cold: 10,000 aggregates × 20 events; hot: 250 × 400), {@code --rounds 3} (after {@code --warmups 1} not reported),
+ * {@code --scale 1.0} (a share of the aggregates, for a quick try), {@code --skip-seed} (the job's rounds only),
  * {@code --checkpoint-interval 10s}, {@code --parallelism 2}, {@code --set.<job option> value}.
  */
 public final class DrainBenchmark {
@@ -82,13 +82,15 @@ public final class DrainBenchmark {
 
     /** One drain: when the read models and the Kafka records were complete, and what it cost. */
     private record Drain(double readModelSeconds, double kafkaSeconds, CommandStats.Counts updates, long kafkaTransactions,
-                         String readModelDatabase, Map<String, Long> records) {
+                         String readModelDatabase, Map<String, Long> records, long cpuNanos) {
     }
 
     public static void main(String[] args) throws Exception {
         ParameterTool options = ParameterTool.fromArgs(args);
         int rounds = options.getInt("rounds", 3);
+        int warmups = options.getInt("warmups", 1);
         List<Shape> shapes = new ArrayList<>();
+        boolean skipSeed = options.has("skip-seed"); // the job's rounds only, to compare changes to the job
         double scale = options.getDouble("scale", 1.0); // fewer aggregates, for a quick try of the harness
         for (String name : options.get("shapes", "cold,hot").split(",")) {
             shapes.add(name.trim().equals("hot") ? new Shape("hot", (int) Math.ceil(250 * scale), 400)
@@ -112,17 +114,31 @@ public final class DrainBenchmark {
             for (Shape shape : shapes) {
                 String database = "drain_" + shape.name();
                 BsonTimestamp startAt = prefill(storeClient, database, shape);
+                ThreadCpu rawCpu = ThreadCpu.start();
                 double raw = rawRead(storeClient, database, startAt, shape.events());
+                long rawNanos = rawCpu.since(name -> name.equals("main"));
+                ThreadCpu cdcCpu = ThreadCpu.start();
                 double cdc = cdcSourceAlone(store, database, startAt, shape.events());
+                long cdcNanos = cdcCpu.since(name -> !ThreadCpu.emulator(name) && !ThreadCpu.broker(name)
+                    && !name.startsWith("pool-") && !name.equals("main"));
                 List<Drain> jobs = new ArrayList<>();
                 List<Drain> seeds = new ArrayList<>();
+                for (int round = 0; round < warmups; round++) { // the JIT's first compilations, for both designs
+                    drainWithJob(flink, store, readModels, kafka, database, startAt, shape, overrides, -1 - round);
+                    if (!skipSeed) {
+                        drainWithSeedDesign(storeClient, readModels, readModelClient, kafka, database, startAt, shape,
+                            -1 - round);
+                    }
+                }
                 for (int round = 0; round < rounds; round++) {
                     jobs.add(drainWithJob(flink, store, readModels, kafka, database, startAt, shape, overrides, round));
-                    seeds.add(drainWithSeedDesign(storeClient, readModels, readModelClient, kafka, database, startAt, shape,
-                        round));
-                    assertSameOutput(readModelClient, jobs.get(round), seeds.get(round));
+                    if (!skipSeed) {
+                        seeds.add(drainWithSeedDesign(storeClient, readModels, readModelClient, kafka, database, startAt,
+                            shape, round));
+                        assertSameOutput(readModelClient, jobs.get(round), seeds.get(round));
+                    }
                 }
-                report(shape, raw, cdc, jobs, seeds);
+                report(shape, raw, rawNanos, cdc, cdcNanos, jobs, seeds);
             }
         }
     }
@@ -216,7 +232,8 @@ public final class DrainBenchmark {
         client.cancel().get();
         // one transaction per Kafka sink subtask and checkpoint: the events sink runs at the job's parallelism
         return new Drain(drain.readModelSeconds(), drain.kafkaSeconds(), drain.updates(),
-            checkpoints * Integer.parseInt(overrides.get("job.parallelism")), drain.readModelDatabase(), drain.records());
+            checkpoints * Integer.parseInt(overrides.get("job.parallelism")), drain.readModelDatabase(), drain.records(),
+            drain.cpuNanos());
     }
 
     /** Completed checkpoints of a job, from Flink's REST API. */
@@ -280,16 +297,20 @@ public final class DrainBenchmark {
     /** Waits until every stream summary is at its stream's head and Kafka holds every event, read_committed. */
     private static Drain awaitDrain(EmbeddedMongoServer readModels, String readModelDatabase, Shape shape,
                                     KafkaCount records, long start) throws Exception {
+        ThreadCpu cpu = ThreadCpu.start();
         try (MongoClient client = MongoClients.create(readModels.connectionString())) {
             var summaries = client.getDatabase(readModelDatabase).getCollection("stream_summaries");
             await("the read models to reach every stream's head", () -> summaries.countDocuments(
                 Filters.eq("lastSequenceNo", (long) shape.eventsPerAggregate())), shape.aggregates());
             double readModelSeconds = (System.nanoTime() - start) / 1e9;
+            // the consumer's: everything but the servers and this harness's Kafka reader
+            long consumerCpu = cpu.since(name -> !ThreadCpu.emulator(name) && !ThreadCpu.broker(name)
+                && !name.startsWith("pool-") && !name.equals("main"));
             CommandStats.Counts updates = readModels.commandStats().snapshot().getOrDefault("update",
                 new CommandStats.Counts(0, 0));
             records.await();
             double kafka = (records.completedAt() - start) / 1e9;
-            return new Drain(readModelSeconds, kafka, updates, 0, readModelDatabase, records.digests());
+            return new Drain(readModelSeconds, kafka, updates, 0, readModelDatabase, records.digests(), consumerCpu);
         }
     }
 
@@ -355,25 +376,34 @@ public final class DrainBenchmark {
         }
     }
 
-    private static void report(Shape shape, double raw, double cdc, List<Drain> jobs, List<Drain> seeds) {
+    private static void report(Shape shape, double raw, long rawNanos, double cdc, long cdcNanos, List<Drain> jobs,
+                               List<Drain> seeds) {
         long events = shape.events();
         System.out.printf("%n%s backlog: %,d events (%,d aggregates × %d)%n", shape.name(), events, shape.aggregates(),
             shape.eventsPerAggregate());
-        System.out.printf("| read limit: the driver's change stream | %,.0f events/s |%n", events / raw);
-        System.out.printf("| Flink CDC's source alone | %,.0f events/s (%.2f of the read limit) |%n", events / cdc,
-            raw / cdc);
+        System.out.printf("| read limit: the driver's change stream | %,.0f events/s | %.1f µs CPU per event |%n",
+            events / raw, rawNanos / 1e3 / events);
+        System.out.printf("| Flink CDC's source alone | %,.0f events/s (%.2f of the read limit) | %.1f µs CPU per event |%n",
+            events / cdc, raw / cdc, cdcNanos / 1e3 / events);
         System.out.println("| round | job read models (events/s) | job Kafka (events/s) | seed design read models | seed design "
             + "Kafka | ratio (read models) | job updates / bulk round trips per 1,000 events | seed design | job Kafka "
-            + "transactions |");
+            + "transactions | CPU µs per event, job / seed design |");
         for (int round = 0; round < jobs.size(); round++) {
             Drain job = jobs.get(round);
+            if (seeds.isEmpty()) {
+                System.out.printf("| %d | %,.0f | %,.0f | - | - | - | %.0f / %.1f | - | %d | %.1f / - |%n", round + 1,
+                    events / job.readModelSeconds(), events / job.kafkaSeconds(),
+                    job.updates().statements() * 1000.0 / events, job.updates().commands() * 1000.0 / events,
+                    job.kafkaTransactions(), job.cpuNanos() / 1e3 / events);
+                continue;
+            }
             Drain seed = seeds.get(round);
-            System.out.printf("| %d | %,.0f | %,.0f | %,.0f | %,.0f | %.2f | %.0f / %.1f | %.0f / %.1f | %d |%n", round + 1,
-                events / job.readModelSeconds(), events / job.kafkaSeconds(), events / seed.readModelSeconds(),
+            System.out.printf("| %d | %,.0f | %,.0f | %,.0f | %,.0f | %.2f | %.0f / %.1f | %.0f / %.1f | %d | %.1f / %.1f |%n",
+                round + 1, events / job.readModelSeconds(), events / job.kafkaSeconds(), events / seed.readModelSeconds(),
                 events / seed.kafkaSeconds(), seed.readModelSeconds() / job.readModelSeconds(),
                 job.updates().statements() * 1000.0 / events, job.updates().commands() * 1000.0 / events,
                 seed.updates().statements() * 1000.0 / events, seed.updates().commands() * 1000.0 / events,
-                job.kafkaTransactions());
+                job.kafkaTransactions(), job.cpuNanos() / 1e3 / events, seed.cpuNanos() / 1e3 / events);
         }
     }
 }
