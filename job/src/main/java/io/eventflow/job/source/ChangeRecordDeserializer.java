@@ -1,5 +1,8 @@
 package io.eventflow.job.source;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
 import org.apache.flink.util.Collector;
@@ -44,9 +47,25 @@ public final class ChangeRecordDeserializer implements DebeziumDeserializationSc
         out.collect(change);
     }
 
-    /** {@code {"$timestamp": {"t": 1700000000, "i": 3}}} as the 64-bit timestamp value; 0 if absent or unreadable. */
+    private static final Pattern TIMESTAMP = Pattern.compile(
+        "\\{\\s*\"\\$timestamp\"\\s*:\\s*\\{\\s*\"t\"\\s*:\\s*(\\d{1,10})\\s*,\\s*\"i\"\\s*:\\s*(\\d{1,10})\\s*}\\s*}");
+
+    /**
+     * {@code {"$timestamp": {"t": 1700000000, "i": 3}}} as the 64-bit timestamp value; 0 if absent or unreadable. The
+     * connector's own form is matched directly (once per event, a JSON parser costs a tenth of the source thread);
+     * anything else goes through the BSON library's extended JSON parser.
+     */
     static long clusterTime(String json) {
         if (json == null) {
+            return 0;
+        }
+        Matcher plain = TIMESTAMP.matcher(json);
+        if (plain.matches()) {
+            long seconds = Long.parseLong(plain.group(1));
+            long increment = Long.parseLong(plain.group(2));
+            if (seconds <= 0xFFFFFFFFL && increment <= 0xFFFFFFFFL) {
+                return seconds << 32 | increment;
+            }
             return 0;
         }
         try {
