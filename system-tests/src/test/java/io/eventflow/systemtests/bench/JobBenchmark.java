@@ -5,8 +5,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -84,7 +82,6 @@ import io.eventflow.writer.NewEvent;
  */
 public final class JobBenchmark {
 
-    private static final int APPENDERS = 4;
     private static final ProjectionRegistry REGISTRY = ProjectionRegistry.of(Orders.UPCASTERS,
         new OrderProjection(), new StreamSummaryProjection());
     /** The Order example's cross-aggregate projections. */
@@ -368,8 +365,8 @@ public final class JobBenchmark {
     }
 
     /**
-     * The real job (CDC source, all sinks) while a writer appends at a steady rate: latency from the append's
-     * commit (when append() returned) to the write of the stream-summary read model, seen on its change stream.
+     * The real job (CDC source, all sinks) in this JVM while a writer appends at a steady rate ({@link LatencyProbe});
+     * {@link DeployedLatencyBenchmark} measures the same with the servers and the cluster in processes of their own.
      */
     private static void latency(EmbeddedMongoServer mongo, EmbeddedKafkaBroker kafka, int rate, int warmupSeconds,
                                 int seconds, String timelineFile, Map<String, String> overrides) throws Exception {
@@ -391,130 +388,24 @@ public final class JobBenchmark {
         job.build(env);
         JobClient client = env.executeAsync("latency benchmark");
 
-        Map<String, Long> committedAt = new ConcurrentHashMap<>();
-        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
-        List<long[]> timeline = java.util.Collections.synchronizedList(new ArrayList<>());
-        AtomicBoolean running = new AtomicBoolean(true);
-        try (MongoClient mongoClient = MongoClients.create(mongo.connectionString())) {
-            EventStore store = EventStore.builder().mongoClient(mongoClient).database("latency_es_" + run).build();
+        try (MongoClient mongoClient = MongoClients.create(mongo.connectionString());
+             LatencyProbe probe = new LatencyProbe(mongoClient, "latency_es_" + run, "latency_rm_" + run)) {
             Thread.sleep(8000); // the LATEST source starts streaming
-            Thread watcher = new Thread(() -> watch(mongoClient, "latency_rm_" + run, committedAt, latencies, timeline, running));
-            watcher.start();
-            AtomicLong appended = new AtomicLong();
             long measureFrom = System.currentTimeMillis() + warmupSeconds * 1000L;
-            appendAtRate(store, rate, warmupSeconds + seconds, measureFrom, committedAt, appended);
-            Thread.sleep(5000);
-            running.set(false);
-            watcher.join();
+            long timed = probe.appendAtRate("latency", rate, Duration.ofSeconds(warmupSeconds + seconds), 2000, measureFrom);
+            probe.awaitAllSeen(Duration.ofSeconds(10));
             client.cancel().get();
+            List<LatencyProbe.Point> points = probe.points();
             if (timelineFile != null) {
-                writeTimeline(timeline, timelineFile);
+                java.nio.file.Files.write(java.nio.file.Path.of(timelineFile), LatencyProbe.timeline(points));
             }
-            List<Long> sorted = new ArrayList<>(latencies);
-            sorted.sort(Long::compare);
-            double achieved = appended.get() / (double) seconds;
             System.out.println();
-            System.out.printf("Latency at %,.0f events/s for %d s after %d s of warm-up (%,d events, %,d read-model "
-                    + "writes matched): commit -> read model p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n",
-                achieved, seconds, warmupSeconds, appended.get(), sorted.size(), percentile(sorted, 50), percentile(sorted, 90),
-                percentile(sorted, 99), percentile(sorted, 100));
+            System.out.printf("Latency at %,.0f events/s for %d s after %d s of warm-up (%,d events, %,d seen): commit -> "
+                    + "read model p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n", timed / (double) seconds, seconds,
+                warmupSeconds, timed, points.size(), LatencyProbe.percentile(points, 50),
+                LatencyProbe.percentile(points, 90), LatencyProbe.percentile(points, 99),
+                LatencyProbe.percentile(points, 100));
         }
-    }
-
-    /**
-     * Appends at a steady total rate from {@link #APPENDERS} threads, each pacing its own share on a fixed schedule
-     * over its own aggregates, so that one slow append does not lower the rate. Events committed before
-     * {@code measureFrom} warm the JIT, the connections and the topics up, and are not measured.
-     */
-    private static void appendAtRate(EventStore store, int rate, int seconds, long measureFrom,
-                                     Map<String, Long> committedAt, AtomicLong appended) throws InterruptedException {
-        int aggregates = 2000;
-        List<OrderTraffic.Stream> streams = OrderTraffic.plan("latency", aggregates,
-            (int) ((long) rate * seconds * 2 / aggregates) + 10, 7); // twice what the rate needs: never runs out
-        long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        long intervalNanos = 1_000_000_000L * APPENDERS / rate;
-        List<Thread> appenders = new ArrayList<>();
-        for (int t = 0; t < APPENDERS; t++) {
-            int first = t;
-            Thread appender = new Thread(() -> {
-                int[] written = new int[streams.size()];
-                long next = System.nanoTime();
-                try {
-                    for (int i = first; System.nanoTime() < end; i += APPENDERS) {
-                        int s = i % streams.size();
-                        OrderTraffic.Stream stream = streams.get(s);
-                        NewEvent event = stream.events().get(written[s]);
-                        store.append(stream.aggregateType(), stream.aggregateId(), ExpectedVersion.exactly(written[s]), event);
-                        long now = System.currentTimeMillis();
-                        if (now >= measureFrom) {
-                            committedAt.put(event.eventId(), now);
-                            appended.incrementAndGet();
-                        }
-                        written[s]++;
-                        next += intervalNanos;
-                        long sleep = next - System.nanoTime();
-                        if (sleep > 0) {
-                            Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "appender-" + t);
-            appender.start();
-            appenders.add(appender);
-        }
-        for (Thread appender : appenders) {
-            appender.join();
-        }
-    }
-
-    private static void watch(MongoClient client, String database, Map<String, Long> committedAt, List<Long> latencies,
-                              List<long[]> timeline, AtomicBoolean running) {
-        try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> stream = client.getDatabase(database)
-            .getCollection("stream_summaries").watch()
-            .maxAwaitTime(200, java.util.concurrent.TimeUnit.MILLISECONDS).cursor()) {
-            while (running.get()) {
-                ChangeStreamDocument<Document> change = stream.tryNext();
-                if (change == null) {
-                    continue;
-                }
-                BsonDocument fields = change.getFullDocument() != null ? null
-                    : change.getUpdateDescription() != null ? change.getUpdateDescription().getUpdatedFields() : null;
-                String eventId = change.getFullDocument() != null ? change.getFullDocument().getString("lastEventId")
-                    : fields != null && fields.containsKey("lastEventId") ? fields.getString("lastEventId").getValue() : null;
-                Long committed = eventId == null ? null : committedAt.get(eventId);
-                if (committed != null && change.getWallTime() != null) {
-                    latencies.add(change.getWallTime().getValue() - committed);
-                    timeline.add(new long[] {committed, change.getWallTime().getValue() - committed});
-                }
-            }
-        }
-    }
-
-    /** Per second of commit time: events, median and worst latency; shows whether the tail is steady or bursty. */
-    private static void writeTimeline(List<long[]> timeline, String file) throws java.io.IOException {
-        java.util.TreeMap<Long, List<Long>> perSecond = new java.util.TreeMap<>();
-        synchronized (timeline) {
-            for (long[] point : timeline) {
-                perSecond.computeIfAbsent(point[0] / 1000, second -> new ArrayList<>()).add(point[1]);
-            }
-        }
-        List<String> lines = new ArrayList<>(List.of("second events p50_ms max_ms"));
-        long first = perSecond.isEmpty() ? 0 : perSecond.firstKey();
-        perSecond.forEach((second, values) -> {
-            values.sort(Long::compare);
-            lines.add((second - first) + " " + values.size() + " " + percentile(values, 50) + " " + percentile(values, 100));
-        });
-        java.nio.file.Files.write(java.nio.file.Path.of(file), lines);
-    }
-
-    private static long percentile(List<Long> sorted, int percentile) {
-        if (sorted.isEmpty()) {
-            return -1;
-        }
-        int index = (int) Math.min(sorted.size() - 1, Math.ceil(percentile / 100.0 * sorted.size()) - 1);
-        return sorted.get(Math.max(0, index));
     }
 
     private static double median(List<Double> values) {
