@@ -37,6 +37,7 @@ import io.eventflow.job.ordering.GapFiller;
 import io.eventflow.job.ordering.MongoGapFiller;
 import io.eventflow.job.ordering.OrderingFunction;
 import io.eventflow.job.ordering.OrderingSettings;
+import io.eventflow.job.projection.FlushPolicy;
 import io.eventflow.job.projection.ProjectionCatalog;
 import io.eventflow.job.projection.ProjectionFailures;
 import io.eventflow.job.projection.ProjectionOperator;
@@ -199,7 +200,9 @@ public final class ProjectionJob {
     private DataStream<DeadLetter> project(SingleOutputStreamOperator<EventEnvelope> ordered) {
         ProjectionFailures.Settings failures = new ProjectionFailures.Settings(config.get(DEAD_LETTER_MAX_DOCUMENT_BYTES),
             MAX_REASON_CHARS);
-        long flushInterval = config.get(PROJECTION_FLUSH_INTERVAL).toMillis();
+        FlushPolicy flushPolicy = new FlushPolicy(config.get(PROJECTION_FLUSH_INTERVAL).toMillis(),
+            config.get(PROJECTION_CATCH_UP_FLUSH_INTERVAL).toMillis(), config.get(PROJECTION_CATCH_UP_LAG).toMillis(),
+            MAX_BUNDLED_KEYS);
         // ordered is partitioned by aggregateId already: no second shuffle for the projections
         KeyedStream<EventEnvelope, String> byAggregate = DataStreamUtils.reinterpretAsKeyedStream(ordered,
             event -> event.aggregateId);
@@ -207,7 +210,7 @@ public final class ProjectionJob {
         if (!registry.projections().isEmpty()) {
             SingleOutputStreamOperator<ReadModelUpdate> updates = byAggregate
                 .transform(JobOperators.PROJECTIONS_NAME, TypeInformation.of(ReadModelUpdate.class),
-                    new ProjectionOperator(registry, failures, flushInterval, MAX_BUNDLED_KEYS))
+                    new ProjectionOperator(registry, failures, flushPolicy))
                 .uid(JobOperators.PROJECTIONS_UID);
             sinkReadModels(updates);
             deadLetters = updates.getSideOutput(ProjectionOperator.DEAD_LETTERS);
@@ -220,7 +223,7 @@ public final class ProjectionJob {
                 .keyBy(contribution -> Tuple2.of(contribution.projection, contribution.documentKey),
                     Types.TUPLE(Types.STRING, Types.STRING))
                 .transform(JobOperators.CROSS_AGGREGATE_PROJECTIONS_NAME, TypeInformation.of(CrossAggregateUpdate.class),
-                    new CrossAggregateOperator(registry, failures, flushInterval, MAX_BUNDLED_KEYS))
+                    new CrossAggregateOperator(registry, failures, flushPolicy))
                 .uid(JobOperators.CROSS_AGGREGATE_PROJECTIONS_UID);
             Map<String, String> collections = new LinkedHashMap<>();
             for (CrossAggregateProjection<?> projection : registry.crossAggregateProjections()) {

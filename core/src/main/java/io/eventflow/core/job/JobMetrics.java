@@ -38,6 +38,8 @@ public final class JobMetrics {
     public static final String EVENTS_FAILED = "eventsFailed";
     public static final String UNKNOWN_SCHEMA_VERSIONS = "unknownSchemaVersions";
     public static final String BUNDLED_KEYS = "bundledKeys";
+    /** 1 while a projection operator applies events committed longer ago than projection.catch-up.lag, else 0. */
+    public static final String CATCHING_UP = "catchingUp";
 
     // route-cross-aggregate-events
     public static final String CONTRIBUTIONS_ROUTED = "contributionsRouted";

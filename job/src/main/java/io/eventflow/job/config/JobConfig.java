@@ -137,6 +137,13 @@ public final class JobConfig implements Serializable {
         if (get(PROJECTION_FLUSH_INTERVAL).isNegative()) {
             throw invalid(PROJECTION_FLUSH_INTERVAL, "must not be negative");
         }
+        if (get(PROJECTION_CATCH_UP_FLUSH_INTERVAL).compareTo(get(PROJECTION_FLUSH_INTERVAL)) < 0) {
+            throw invalid(PROJECTION_CATCH_UP_FLUSH_INTERVAL, "must not be shorter than projection.flush-interval ("
+                + get(PROJECTION_FLUSH_INTERVAL).toMillis() + " ms)");
+        }
+        if (get(PROJECTION_CATCH_UP_LAG).isNegative()) {
+            throw invalid(PROJECTION_CATCH_UP_LAG, "must not be negative");
+        }
         if (get(SOURCE_HEARTBEAT_INTERVAL).isNegative()) {
             throw invalid(SOURCE_HEARTBEAT_INTERVAL, "must not be negative");
         }
@@ -276,7 +283,13 @@ public final class JobConfig implements Serializable {
 
     private InvalidConfigurationException invalid(ConfigOption<?> option, String rule) {
         return new InvalidConfigurationException("option '" + option.key() + "' has an invalid value '"
-            + shown(option.key(), values.getOrDefault(option.key(), String.valueOf(configuration().get(option)))) + "': " + rule);
+            + shown(option.key(), values.getOrDefault(option.key(), written(configuration().get(option)))) + "': " + rule);
+    }
+
+    /** A value as a user writes it in the options: durations as "1 s", not "PT1S". */
+    private static String written(Object value) {
+        return value instanceof Duration duration ? org.apache.flink.util.TimeUtils.formatWithHighestUnit(duration)
+            : String.valueOf(value);
     }
 
     private static String suggestion(String key, Set<String> known) {

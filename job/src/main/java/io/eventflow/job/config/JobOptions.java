@@ -93,6 +93,14 @@ public final class JobOptions {
             + "per interval, with their newest version (the upserts are version-guarded, so nothing is lost). 0 writes "
             + "after every event. Each flush writes every changed aggregate's state and read model: with RocksDB and many "
             + "busy aggregates, a longer interval trades read-model latency for far fewer writes.");
+    public static final ConfigOption<Duration> PROJECTION_CATCH_UP_FLUSH_INTERVAL = key("projection.catch-up.flush-interval")
+        .durationType().defaultValue(Duration.ofSeconds(1)).withDescription("The flush interval while the job catches "
+            + "up: when the events it applies were committed more than projection.catch-up.lag ago (after a start from "
+            + "a backlog, a restore, an outage), read models are written at most once per this interval, so that each "
+            + "write carries more of an aggregate's events; once the job keeps up, projection.flush-interval again.");
+    public static final ConfigOption<Duration> PROJECTION_CATCH_UP_LAG = key("projection.catch-up.lag").durationType()
+        .defaultValue(Duration.ofSeconds(2)).withDescription("How far behind the store (commit to projection) the job "
+            + "is catching up, for projection.catch-up.flush-interval. Snapshot events always count as catching up.");
     public static final ConfigOption<String> READMODEL_MONGODB_URI = key("readmodel.mongodb.uri").stringType()
         .noDefaultValue().withDescription("Connection string of the MongoDB deployment that holds the read models, when "
             + "it is not the event store's (mongodb.uri); the same credentials (mongodb.username, mongodb.password) "
@@ -165,7 +173,8 @@ public final class JobOptions {
         MONGODB_DATABASE, MONGODB_COLLECTION, SOURCE_STARTUP_MODE, SOURCE_STARTUP_TIMESTAMP, SOURCE_HEARTBEAT_INTERVAL,
         SOURCE_PARALLELISM, SOURCE_CHUNK_SIZE_MB, SOURCE_BATCH_SIZE, SOURCE_POLL_INTERVAL, SOURCE_POLL_MAX_BATCH_SIZE,
         SOURCE_UID, ORDERING_GAP_TIMEOUT, ORDERING_GAP_POLICY, ORDERING_MAX_BUFFERED_PER_KEY,
-        ORDERING_SNAPSHOT_GAP_TIMEOUT, PROJECTIONS, PROJECTION_FLUSH_INTERVAL,
+        ORDERING_SNAPSHOT_GAP_TIMEOUT, PROJECTIONS, PROJECTION_FLUSH_INTERVAL, PROJECTION_CATCH_UP_FLUSH_INTERVAL,
+        PROJECTION_CATCH_UP_LAG,
         READMODEL_MONGODB_URI, READMODEL_DATABASE, READMODEL_COLLECTION_SUFFIX, READMODEL_BATCH_SIZE, READMODEL_BATCH_INTERVAL,
         READMODEL_MAX_RETRIES, KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC_PREFIX, KAFKA_TOPIC_MODE,
         KAFKA_TRANSACTIONAL_ID_PREFIX, KAFKA_TRANSACTION_TIMEOUT, KAFKA_MAX_RECORD_BYTES,

@@ -80,6 +80,15 @@ public class EventEnvelope {
         return clusterTime >>> 32;
     }
 
+    /**
+     * When the event was committed, in milliseconds: the cluster time has seconds only, so the event's occurredAt is
+     * taken when it falls within that second (it is the writer's clock just before the commit).
+     */
+    public long commitMillis() {
+        long second = clusterTimeSeconds() * 1000;
+        return occurredAtMillis >= second && occurredAtMillis < second + 1000 ? occurredAtMillis : second;
+    }
+
     @Override
     public boolean equals(Object other) {
         if (this == other) {

@@ -314,7 +314,7 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
         }
         eventsEmitted.inc();
         if (!event.snapshot && event.clusterTime != 0) {
-            commitToEmitMillis.update(Math.max(0, System.currentTimeMillis() - commitMillis(event)));
+            commitToEmitMillis.update(Math.max(0, System.currentTimeMillis() - event.commitMillis()));
         }
         out.collect(event);
     }
@@ -378,11 +378,6 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
      * When the event was committed: the cluster time has second precision; the writer's occurredAt refines it when it
      * falls within that second.
      */
-    static long commitMillis(EventEnvelope event) {
-        long second = event.clusterTimeSeconds() * 1000;
-        return event.occurredAtMillis >= second && event.occurredAtMillis < second + 1000 ? event.occurredAtMillis : second;
-    }
-
     private static long now(Context context) {
         return context.timerService().currentProcessingTime();
     }

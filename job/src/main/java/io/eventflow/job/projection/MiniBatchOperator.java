@@ -5,23 +5,29 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 
+import io.eventflow.core.job.JobMetrics;
+import io.eventflow.job.model.EventEnvelope;
+
 /**
  * The mini-batch both projection operators run in, the way Flink's SQL runtime aggregates: what events change is held
- * in memory and flushed every {@code flushIntervalMillis}, when the batch holds {@code maxBatchKeys} keys, at the end
- * of input, and always before a checkpoint barrier is forwarded, so that a checkpoint holds every folded event. A
- * flush interval of 0 flushes after every element.
+ * in memory and flushed as the {@link FlushPolicy} says (every interval, less often while catching up, when the batch
+ * is full), at the end of input, and always before a checkpoint barrier is forwarded, so that a checkpoint holds every
+ * folded event. A flush interval of 0 flushes after every element.
  */
 public abstract class MiniBatchOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     implements OneInputStreamOperator<IN, OUT>, BoundedOneInput, ProcessingTimeCallback {
 
     private static final long serialVersionUID = 1L;
 
-    private final long flushIntervalMillis;
-    private final int maxBatchKeys;
+    private final FlushPolicy policy;
 
-    protected MiniBatchOperator(long flushIntervalMillis, int maxBatchKeys) {
-        this.flushIntervalMillis = flushIntervalMillis;
-        this.maxBatchKeys = maxBatchKeys;
+    /** Commit time of the latest event folded, 0 for none; snapshot events count as far behind. */
+    private transient long latestCommitMillis;
+    private transient boolean catchingUp;
+    private transient long lastFlushMillis;
+
+    protected MiniBatchOperator(FlushPolicy policy) {
+        this.policy = policy;
     }
 
     /** Writes the batch's states and emits its changed documents; the batch is empty afterwards. */
@@ -33,38 +39,50 @@ public abstract class MiniBatchOperator<IN, OUT> extends AbstractStreamOperator<
     @Override
     public void open() throws Exception {
         super.open();
-        if (flushIntervalMillis > 0) {
+        getMetricGroup().gauge(JobMetrics.CATCHING_UP, () -> catchingUp ? 1 : 0);
+        lastFlushMillis = getProcessingTimeService().getCurrentProcessingTime();
+        if (policy.intervalMillis() > 0) {
             scheduleFlush();
         }
     }
 
     /** Call after folding an element: flushes when the interval is 0 or the batch is full. */
-    protected void afterElement() throws Exception {
-        if (flushIntervalMillis == 0 || batchedKeys() >= maxBatchKeys) {
-            flush();
+    protected void afterElement(EventEnvelope event) throws Exception {
+        latestCommitMillis = event.snapshot ? 1 : event.clusterTime == 0 ? 0 : event.commitMillis();
+        if (policy.intervalMillis() == 0 || batchedKeys() >= policy.maxBatchKeys()) {
+            flushNow();
         }
     }
 
     @Override
     public void onProcessingTime(long time) throws Exception {
-        flush();
+        catchingUp = latestCommitMillis > 0 && time - latestCommitMillis > policy.catchUpLagMillis();
+        if (!catchingUp || time - lastFlushMillis >= policy.catchUpIntervalMillis()) {
+            flushNow();
+        }
         scheduleFlush();
+    }
+
+    private void flushNow() throws Exception {
+        flush();
+        lastFlushMillis = getProcessingTimeService().getCurrentProcessingTime();
     }
 
     private void scheduleFlush() {
         long now = getProcessingTimeService().getCurrentProcessingTime();
-        getProcessingTimeService().registerTimer((now / flushIntervalMillis + 1) * flushIntervalMillis, this);
+        long interval = policy.intervalMillis();
+        getProcessingTimeService().registerTimer((now / interval + 1) * interval, this);
     }
 
     /** A checkpoint must hold every folded event's state, and the sinks must see the documents before its barrier. */
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
-        flush();
+        flushNow();
     }
 
     @Override
     public void endInput() throws Exception {
-        flush();
+        flushNow();
     }
 }

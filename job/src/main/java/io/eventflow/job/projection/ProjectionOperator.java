@@ -76,8 +76,8 @@ public class ProjectionOperator extends MiniBatchOperator<EventEnvelope, ReadMod
      * @param maxBundleKeys       the most aggregates a bundle holds before it is flushed early
      */
     public ProjectionOperator(ProjectionRegistry registry, ProjectionFailures.Settings failureSettings,
-                              long flushIntervalMillis, int maxBundleKeys) {
-        super(flushIntervalMillis, maxBundleKeys);
+                              FlushPolicy flushPolicy) {
+        super(flushPolicy);
         this.registry = registry;
         this.failureSettings = failureSettings;
         // chained to the ordering operator, which already partitions by aggregateId: no serialization between them
@@ -138,7 +138,7 @@ public class ProjectionOperator extends MiniBatchOperator<EventEnvelope, ReadMod
                 slot.advanceTo(event);
             }
         }
-        afterElement();
+        afterElement(event);
     }
 
     private FoldSlot load(int index) throws Exception {

@@ -97,6 +97,8 @@ class JobConfigTest {
         assertInvalid(Map.of("kafka.transaction-timeout", "1 min"),
             "option 'kafka.transaction-timeout' has an invalid value '1 min': must be longer than checkpoint.interval + checkpoint.timeout");
         assertInvalid(Map.of("job.parallelism", "0"), "option 'job.parallelism' has an invalid value '0'");
+        assertInvalid(Map.of("projection.flush-interval", "2 s"), "option 'projection.catch-up.flush-interval' has an "
+            + "invalid value '1 s': must not be shorter than projection.flush-interval (2000 ms)");
         assertInvalid(Map.of("outputs", "read-models;elastic"),
             "option 'outputs' has an invalid value 'read-models;elastic': 'elastic' is not one of [read-models, kafka]");
         assertThatThrownBy(() -> JobConfig.of(Map.of("kafka.bootstrap-servers", "k:9092")))

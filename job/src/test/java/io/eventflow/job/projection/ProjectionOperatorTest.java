@@ -40,7 +40,7 @@ class ProjectionOperatorTest {
         throws Exception {
         ProjectionRegistry registry = ProjectionRegistry.of(Tally.UPCASTERS, new Tally(), new StreamSummaryProjection());
         KeyedOneInputStreamOperatorTestHarness<String, EventEnvelope, ReadModelUpdate> harness =
-            new KeyedOneInputStreamOperatorTestHarness<>(new ProjectionOperator(registry, FAILURES, flushInterval, 1000),
+            new KeyedOneInputStreamOperatorTestHarness<>(new ProjectionOperator(registry, FAILURES, FlushPolicy.every(flushInterval, 1000)),
                 event -> event.aggregateId, Types.STRING);
         harness.setProcessingTime(1_000);
         return harness;
@@ -220,13 +220,42 @@ class ProjectionOperatorTest {
             }
         };
         harness = new KeyedOneInputStreamOperatorTestHarness<>(new ProjectionOperator(
-            ProjectionRegistry.of(Tally.UPCASTERS, withId), FAILURES, 0, 1000), event -> event.aggregateId, Types.STRING);
+            ProjectionRegistry.of(Tally.UPCASTERS, withId), FAILURES, FlushPolicy.every(0, 1000)), event -> event.aggregateId, Types.STRING);
         harness.open();
         send(tallied("a1", 1, "1"));
 
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(deadLetters()).extracting(letter -> letter.reason).singleElement().asString()
             .contains("field '_id' is the job's own");
+    }
+
+    /**
+     * Behind the store (a backlog, a restore), the batch is written at the catch-up interval, so that each write carries
+     * more of an aggregate's events; once the events are fresh, at the normal interval again.
+     */
+    @Test
+    void whileCatchingUpTheBatchIsWrittenLessOften() throws Exception {
+        ProjectionRegistry registry = ProjectionRegistry.of(Tally.UPCASTERS, new Tally(), new StreamSummaryProjection());
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new ProjectionOperator(registry, FAILURES,
+            new FlushPolicy(100, 1000, 2000, 1000)), event -> event.aggregateId, Types.STRING);
+        harness.setProcessingTime(100_000);
+        harness.open();
+        send(committedAt(tallied("a1", 1, "1"), 10_000), committedAt(tallied("a1", 2, "1"), 10_000));
+        harness.setProcessingTime(100_100);
+        harness.setProcessingTime(100_900);
+        assertThat(updates()).as("90 s behind: held for the catch-up interval").isEmpty();
+        harness.setProcessingTime(101_000);
+        assertThat(updates()).containsExactly("tally:a1@2", "stream-summary:a1@2");
+
+        send(committedAt(tallied("a1", 3, "1"), 101_000));
+        harness.setProcessingTime(101_100);
+        assertThat(updates()).as("caught up: the normal interval").hasSize(4).endsWith("stream-summary:a1@3");
+    }
+
+    private static EventEnvelope committedAt(EventEnvelope event, long commitMillis) {
+        event.clusterTime = commitMillis / 1000 << 32 | 1;
+        event.occurredAtMillis = commitMillis;
+        return event;
     }
 
     private void open(long flushInterval) throws Exception {

@@ -55,6 +55,7 @@ import io.eventflow.job.projection.crossaggregate.ContributionRouter;
 import io.eventflow.job.projection.crossaggregate.CrossAggregateOperator;
 import io.eventflow.job.sink.CrossAggregateCommitter;
 import io.eventflow.job.sink.CrossAggregateSink;
+import io.eventflow.job.projection.FlushPolicy;
 import io.eventflow.job.projection.ProjectionFailures;
 import io.eventflow.job.projection.ProjectionRegistry;
 import io.eventflow.job.projection.summary.StreamSummaryProjection;
@@ -256,7 +257,7 @@ public final class JobBenchmark {
             .process(new OrderingFunction(ORDERING, new NoGaps()), TypeInformation.of(EventEnvelope.class)).name("order");
         DataStream<ReadModelUpdate> updates = DataStreamUtils.reinterpretAsKeyedStream(ordered, event -> event.aggregateId)
             .transform("project", TypeInformation.of(ReadModelUpdate.class), new ProjectionOperator(REGISTRY, new ProjectionFailures.Settings(1000, 2000),
-                flushIntervalMillis, 20_000));
+                FlushPolicy.every(flushIntervalMillis, 20_000)));
         if (sinks == null) {
             updates.sinkTo(new DiscardingSink<>());
             ordered.map(new CpuProbe<>()).name("cpu probe").sinkTo(new DiscardingSink<>());
@@ -282,14 +283,14 @@ public final class JobBenchmark {
         KeyedStream<EventEnvelope, String> byAggregate = DataStreamUtils.reinterpretAsKeyedStream(ordered,
             event -> event.aggregateId);
         byAggregate.transform("project", TypeInformation.of(ReadModelUpdate.class), new ProjectionOperator(REGISTRY,
-                failures, flushIntervalMillis, 20_000))
+                failures, FlushPolicy.every(flushIntervalMillis, 20_000)))
             .sinkTo(new DiscardingSink<>());
         DataStream<CrossAggregateUpdate> documents = byAggregate
             .process(new ContributionRouter(CROSS_REGISTRY, failures), TypeInformation.of(Contribution.class)).name("route")
             .keyBy(contribution -> Tuple2.of(contribution.projection, contribution.documentKey),
                 Types.TUPLE(Types.STRING, Types.STRING))
             .transform("fold", TypeInformation.of(CrossAggregateUpdate.class), new CrossAggregateOperator(CROSS_REGISTRY,
-                failures, flushIntervalMillis, 20_000));
+                failures, FlushPolicy.every(flushIntervalMillis, 20_000)));
         if (mongo == null) {
             documents.sinkTo(new DiscardingSink<>());
         } else {

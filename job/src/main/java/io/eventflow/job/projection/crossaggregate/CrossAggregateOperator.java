@@ -22,6 +22,7 @@ import io.eventflow.job.model.Contribution;
 import io.eventflow.job.model.CrossAggregateUpdate;
 import io.eventflow.job.model.DeadLetter;
 import io.eventflow.job.model.EventEnvelope;
+import io.eventflow.job.projection.FlushPolicy;
 import io.eventflow.job.projection.MiniBatchOperator;
 import io.eventflow.job.projection.ProjectionFailures;
 import io.eventflow.job.projection.ProjectionRegistry;
@@ -84,8 +85,8 @@ public class CrossAggregateOperator extends MiniBatchOperator<Contribution, Cros
     }
 
     public CrossAggregateOperator(ProjectionRegistry registry, ProjectionFailures.Settings failureSettings,
-                                  long flushIntervalMillis, int maxBundleKeys) {
-        super(flushIntervalMillis, maxBundleKeys);
+                                  FlushPolicy flushPolicy) {
+        super(flushPolicy);
         this.registry = registry;
         this.failureSettings = failureSettings;
     }
@@ -154,7 +155,7 @@ public class CrossAggregateOperator extends MiniBatchOperator<Contribution, Cros
         // applied, dead-lettered or not the projection's business (a placeholder from the router): the document has
         // processed the aggregate up to here, which is what read-your-writes waits for
         bundled.sources.merge(event.aggregateId, event.sequenceNo, Math::max);
-        afterElement();
+        afterElement(event);
     }
 
     /** Writes every changed state once and emits every changed document once, with its newest version. */

@@ -25,6 +25,7 @@ import io.eventflow.job.model.CrossAggregateUpdate;
 import io.eventflow.job.model.DeadLetter;
 import io.eventflow.job.model.EventEnvelope;
 import io.eventflow.job.projection.ProjectionCatalog;
+import io.eventflow.job.projection.FlushPolicy;
 import io.eventflow.job.projection.ProjectionFailures;
 import io.eventflow.job.readmodel.ReadModelDocuments;
 import io.eventflow.job.testing.PerCategory;
@@ -39,7 +40,7 @@ class CrossAggregateOperatorTest {
         long flushInterval) throws Exception {
         CrossAggregateOperator operator = new CrossAggregateOperator(
             ProjectionCatalog.of(new PerCategory.Provider()).select(List.of()), new ProjectionFailures.Settings(10_000, 2_000),
-            flushInterval, 1000);
+            FlushPolicy.every(flushInterval, 1000));
         KeyedOneInputStreamOperatorTestHarness<Tuple2<String, String>, Contribution, CrossAggregateUpdate> harness =
             new KeyedOneInputStreamOperatorTestHarness<>(operator,
                 contribution -> Tuple2.of(contribution.projection, contribution.documentKey),
