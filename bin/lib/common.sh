@@ -60,3 +60,18 @@ module_classpath() {
   local module="$1"
   echo "$root/$module/target/classes:$(cat "$root/$module/target/classpath.txt")"
 }
+
+# Prints the calling script's header comment (what it does and its options) and exits, when an argument asks for help:
+# before anything is built or started.
+usage_if_help() {
+  local arg
+  for arg in "$@"; do
+    if [ "$arg" = "--" ]; then
+      return
+    fi
+    if [ "$arg" = "--help" ] || [ "$arg" = "-h" ]; then
+      sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"
+      exit 0
+    fi
+  done
+}

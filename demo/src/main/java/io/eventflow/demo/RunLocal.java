@@ -57,9 +57,10 @@ public final class RunLocal {
     }
 
     public static void main(String[] args) throws Exception {
-        DemoOptions options = DemoOptions.parse(args);
+        DemoOptions options;
         JobSubmission submission;
         try {
+            options = DemoOptions.parse(args);
             submission = submission(options);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());

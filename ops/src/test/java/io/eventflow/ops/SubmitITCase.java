@@ -16,6 +16,10 @@ import org.junit.jupiter.api.Test;
 
 import io.eventflow.devstack.testing.Await;
 import io.eventflow.examples.orders.OrderCreated;
+import io.eventflow.ops.audit.AuditResult;
+import io.eventflow.ops.audit.Audits;
+import io.eventflow.ops.audit.Drift;
+import io.eventflow.ops.inspect.JobJars;
 import io.eventflow.examples.orders.OrderLine;
 import io.eventflow.examples.orders.OrderNoteAdded;
 import io.eventflow.examples.orders.OrderLoadGenerator;
@@ -75,6 +79,18 @@ class SubmitITCase extends EmbeddedStackTest {
             stack.awaitReadModelsMatchStore(PATIENCE);
             stack.assertKafkaHoldsEveryEventExactlyOnceInOrder(PATIENCE);
             assertThat(stack.readModels().getCollection("units_sold_per_sku").countDocuments()).isPositive();
+
+            // a document no event makes is drift, also after the audit's rechecks
+            stack.readModels().getCollection("units_sold_per_sku").insertOne(new Document("_id", "sku-stray")
+                .append("orders", 7L).append("eventCount", 7L));
+            try (JobJars jars = JobJars.open(stack.submission())) {
+                AuditResult audit = Audits.of(jars, List.of(), stack.events(), Duration.ofMillis(10), 2, 10)
+                    .get("units_sold_per_sku").audit("units_sold_per_sku",
+                        stack.readModels().getCollection("units_sold_per_sku", org.bson.BsonDocument.class));
+                assertThat(audit.drifts()).extracting(Drift::toString)
+                    .containsExactly("ahead     sku-stray  store 0, read model 7 (no event of the store makes it)");
+            }
+            stack.readModels().getCollection("units_sold_per_sku").deleteOne(new Document("_id", "sku-stray"));
             assertThat(stack.readModels().getCollection("orders_per_customer").countDocuments()).isPositive();
         }
     }
@@ -117,6 +133,15 @@ class SubmitITCase extends EmbeddedStackTest {
                 + "'shopping-cart'; discovered: [").contains("order (from io.eventflow.examples.orders.projections."
                 + "OrderProjections in file:").contains("orders-app.jar");
             assertThat(stack.flink.jobs().stream().filter(JobInfo::isActive).count()).isEqualTo(jobsBefore);
+
+            // a value the job cannot parse: the message names the option and the value, not the parser's complaint only
+            List<String> invalid = new ArrayList<>(List.of("submit", "--flink", FLINK.cluster().restUrl(), "--jar",
+                ProjectionJobFixture.APP_JAR.toString(), "--"));
+            invalid.addAll(stack.jobArguments("--ordering.gap-policy", "MAYBE"));
+            Run refused = ops(invalid);
+            assertThat(refused.exitCode()).isEqualTo(1);
+            assertThat(refused.output()).contains("refused to start: option 'ordering.gap-policy' has an invalid value "
+                + "'MAYBE'");
         }
     }
 

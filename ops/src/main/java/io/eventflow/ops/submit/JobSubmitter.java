@@ -75,9 +75,18 @@ public final class JobSubmitter {
         }
     }
 
-    /** The message of the deepest cause: what the job or the cluster actually said. */
+    /**
+     * What the job or the cluster actually said: the job's own configuration error if there is one in the chain (it
+     * names the option and the value; its cause, a parser's message, does not), else the deepest cause's message.
+     */
     public static String rootMessage(Throwable error) {
         Throwable root = ExceptionUtils.stripCompletionException(error);
+        for (Throwable cause = root; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            // by name: the job's classes live in the jar's class loader, not in this one
+            if (cause.getClass().getSimpleName().equals("InvalidConfigurationException") && cause.getMessage() != null) {
+                return cause.getMessage();
+            }
+        }
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
