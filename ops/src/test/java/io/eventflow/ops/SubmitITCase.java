@@ -92,6 +92,17 @@ class SubmitITCase extends EmbeddedStackTest {
             }
             stack.readModels().getCollection("units_sold_per_sku").deleteOne(new Document("_id", "sku-stray"));
             assertThat(stack.readModels().getCollection("orders_per_customer").countDocuments()).isPositive();
+
+            // the same job again would publish every event twice: refused, and nothing more runs
+            long active = stack.flink.jobs().stream().filter(JobInfo::isActive).count();
+            Run again = ops(command);
+            assertThat(again.exitCode()).isEqualTo(1);
+            assertThat(again.output()).contains("' already runs on ").contains("a second one would read the same store "
+                + "and publish every event again");
+            assertThat(stack.flink.jobs().stream().filter(JobInfo::isActive).count()).isEqualTo(active);
+            Run cancel = ops(List.of("cancel", "--flink", FLINK.cluster().restUrl(), "--job-name", stack.name()));
+            assertThat(cancel.exitCode()).as(cancel.output()).isZero();
+            assertThat(cancel.output()).contains("cancelled: job ").contains(" is CANCELED");
         }
     }
 

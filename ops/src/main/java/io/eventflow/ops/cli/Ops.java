@@ -50,6 +50,7 @@ public final class Ops {
           rebuild         zero-downtime rebuild into <collection>_v<N>             --jar [--add-jars --projections --job
                                                                                     --max-lag --retire-after --gate-timeout] -- args
           recover-source  restart with a fresh source (expired resume token)       --jar [--add-jars --job --new-source-uid] -- args
+          cancel          cancel the job (its last checkpoint is kept)             [--job]
         common: --flink http://127.0.0.1:8081  --mongodb-uri mongodb://127.0.0.1:27017/?replicaSet=rs0
                 --events eventstore.events  --readmodel-database readmodels  --job-name eventflow-projections
         --jar: the job jar (your application jar, or projection-job.jar); --add-jars a.jar,b.jar: jars loaded with it
@@ -83,6 +84,7 @@ public final class Ops {
                 case "upgrade" -> upgrade(arguments);
                 case "rebuild" -> rebuild(arguments);
                 case "recover-source" -> recoverSource(arguments);
+                case "cancel" -> cancel(arguments);
                 default -> throw new Arguments.UsageException("unknown command '" + arguments.command() + "'");
             };
         } catch (Arguments.UsageException e) {
@@ -185,6 +187,19 @@ public final class Ops {
             String upgraded = lifecycle(arguments, flink).upgrade(job, submission(arguments),
                 arguments.get("savepoint-dir", null));
             System.out.println("upgraded: job " + job + " is now job " + upgraded);
+            return 0;
+        }
+    }
+
+    private static int cancel(Arguments arguments) {
+        arguments.allowOnly(COMMON);
+        try (FlinkRestClient flink = flink(arguments)) {
+            String job = liveJob(arguments, flink);
+            flink.cancel(job);
+            JobInfo cancelled = flink.awaitState(job, state -> state.equals("CANCELED") || state.equals("FAILED")
+                || state.equals("FINISHED"), "cancelled", arguments.getDuration("timeout", Duration.ofMinutes(5)));
+            System.out.println("cancelled: job " + job + " is " + cancelled.state() + "; its last checkpoint is kept, "
+                + "to restore with bin/submit --savepoint <checkpoint>");
             return 0;
         }
     }

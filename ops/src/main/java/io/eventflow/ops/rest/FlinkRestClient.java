@@ -88,7 +88,8 @@ public final class FlinkRestClient implements AutoCloseable {
      * returns the new job's id.
      */
     public String submit(JobSubmission submission) {
-        return new JobSubmitter(cluster(), clusterParallelism()).submit(submission);
+        return new JobSubmitter(cluster(), clusterParallelism(), name -> jobs().stream()
+            .filter(job -> job.isActive() && job.name().equals(name)).map(JobInfo::id).findFirst()).submit(submission);
     }
 
     /** The cluster's {@code parallelism.default}. */

@@ -6,7 +6,9 @@ import java.net.URL;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.client.program.PackagedProgram;
@@ -30,13 +32,17 @@ public final class JobSubmitter {
 
     private final RestClusterClient<?> client;
     private final int clusterParallelism;
+    private final Function<String, Optional<String>> activeJobNamed;
 
     /**
      * @param clusterParallelism the cluster's {@code parallelism.default}, used when a submission names none
+     * @param activeJobNamed     the id of a job of this name that runs (or restarts) on the cluster, if any
      */
-    public JobSubmitter(RestClusterClient<?> client, int clusterParallelism) {
+    public JobSubmitter(RestClusterClient<?> client, int clusterParallelism,
+                        Function<String, Optional<String>> activeJobNamed) {
         this.client = client;
         this.clusterParallelism = clusterParallelism;
+        this.activeJobNamed = activeJobNamed;
     }
 
     /** Runs the job's main to build its graph, submits it, and returns the job's id. */
@@ -57,6 +63,14 @@ public final class JobSubmitter {
         } catch (ProgramInvocationException e) {
             throw new FlinkRestException("the job in " + submission.jar().getFileName() + " refused to start: "
                 + rootMessage(e), e);
+        }
+        // a second job of the same name reads the same store into the same outputs: every event published twice
+        Optional<String> running = activeJobNamed.apply(graph.getName());
+        if (running.isPresent()) {
+            throw new FlinkRestException("job " + running.get() + " '" + graph.getName() + "' already runs on "
+                + client.getWebInterfaceURL() + "; a second one would read the same store and publish every event "
+                + "again. Replace it with bin/upgrade, stop it with bin/cancel first, or give this job its own "
+                + "job.name (and its own kafka.transactional-id-prefix, outputs or read-model database)");
         }
         // the extra jars travel with the job, like the job jar: no TaskManager needs them on its disk
         graph.setClasspaths(List.of());

@@ -88,6 +88,11 @@ public final class ProjectionJobFixture implements AutoCloseable {
     }
 
     /** The job's arguments for this test's databases and topics. */
+    /** The job's name (and this test's database, topic and transactional-id prefix). */
+    public String name() {
+        return name;
+    }
+
     public List<String> jobArguments(String... more) {
         List<String> arguments = new ArrayList<>(List.of("--mongodb.uri", mongoUri, "--mongodb.database", storeDatabase(),
             "--readmodel.database", name + "_readmodels", "--kafka.bootstrap-servers", kafka,

@@ -168,6 +168,7 @@ public final class DeployedLatencyBenchmark {
         values.put("kafka.topic-prefix", "events-" + run);
         values.put("kafka.transactional-id-prefix", "latency-" + run);
         values.put("source.startup.mode", startup);
+        values.put(JobOptionKeys.JOB_NAME, "latency-" + run);
         values.forEach((key, value) -> command.addAll(List.of("--" + key, value)));
         Process submit = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
         String output = new String(submit.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
