@@ -80,6 +80,7 @@ public final class AggregateRepository<S, C, E> implements AutoCloseable {
     private final EventStore store;
     private final AggregateDefinition<S, C, E> definition;
     private final ObjectMapper mapper;
+    private final ObjectMapper writingMapper;
     private final RetryPolicy updateRetries;
     private final int snapshotEvery;
     private final SnapshotStore snapshots;
@@ -93,6 +94,7 @@ public final class AggregateRepository<S, C, E> implements AutoCloseable {
         this.store = builder.store;
         this.definition = builder.definition;
         this.mapper = store.objectMapper();
+        this.writingMapper = BsonJson.writingMapper(mapper);
         this.updateRetries = builder.updateRetries;
         this.snapshotEvery = builder.snapshotEvery;
         if (definition.snapshots()) {
@@ -260,7 +262,7 @@ public final class AggregateRepository<S, C, E> implements AutoCloseable {
         }
         BsonValue state;
         try {
-            JsonNode tree = mapper.valueToTree(aggregate.state());
+            JsonNode tree = writingMapper.valueToTree(aggregate.state());
             state = BsonJson.toBson(tree);
         } catch (IllegalArgumentException e) {
             log.warn("state of {} at version {} cannot be snapshotted: {}", aggregate.id(), result.newVersion(), e.getMessage());

@@ -1,5 +1,7 @@
 package io.eventflow.writer.codec;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -38,6 +40,18 @@ public final class BsonJson {
     private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
 
     private BsonJson() {
+    }
+
+    /**
+     * {@code mapper} as it should turn Java objects into trees for {@link #toBson(JsonNode)}: a {@code double} stays a
+     * BSON double and a {@code BigDecimal} becomes a Decimal128, whatever the mapper does when it reads JSON text (the
+     * event mapper reads floats as decimals, which would turn every double into a Decimal128). Keep the result: copying
+     * a mapper is not cheap.
+     */
+    public static ObjectMapper writingMapper(ObjectMapper mapper) {
+        return mapper.isEnabled(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            ? mapper.copy().disable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            : mapper;
     }
 
     /**

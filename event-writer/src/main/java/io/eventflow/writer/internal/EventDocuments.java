@@ -30,7 +30,7 @@ public final class EventDocuments {
     private final ObjectMapper mapper;
 
     public EventDocuments(ObjectMapper mapper) {
-        this.mapper = mapper;
+        this.mapper = BsonJson.writingMapper(mapper);
     }
 
     /**
