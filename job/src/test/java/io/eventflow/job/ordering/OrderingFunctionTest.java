@@ -46,9 +46,12 @@ class OrderingFunctionTest {
 
     private KeyedOneInputStreamOperatorTestHarness<String, EventEnvelope, EventEnvelope> harness(GapPolicy policy,
                                                                                                 int maxBuffered) throws Exception {
-        OrderingSettings settings = new OrderingSettings(GAP_TIMEOUT, SNAPSHOT_GAP_TIMEOUT, policy, maxBuffered, 1000);
-        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new OrderingFunction(settings, store)),
+        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new OrderingFunction(settings(policy, maxBuffered), store)),
             event -> event.aggregateId, Types.STRING);
+    }
+
+    static OrderingSettings settings(GapPolicy policy, int maxBuffered) {
+        return new OrderingSettings(GAP_TIMEOUT, SNAPSHOT_GAP_TIMEOUT, policy, maxBuffered, 1000);
     }
 
     @Test
