@@ -182,13 +182,12 @@ public final class ProjectionJob {
 
         DataStream<IntegrityViolation> violations = events.getSideOutput(ChangeRecordRouter.INTEGRITY_VIOLATIONS);
         violations.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("integrity"), transactionTimeout(),
-                config.kafkaProperties(), new JsonRecordSerializer<IntegrityViolation>(topic("integrity"),
-                    violation -> violation.documentKeyJson)))
+                config.kafkaProperties(), new JsonRecordSerializer<IntegrityViolation>(topic("integrity"), config.recordLimits())))
             .uid(JobOperators.KAFKA_INTEGRITY_UID).name("Publish integrity violations");
 
         DataStream<GapAlert> alerts = ordered.getSideOutput(OrderingFunction.GAP_ALERTS);
         alerts.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("alerts"), transactionTimeout(),
-                config.kafkaProperties(), new JsonRecordSerializer<GapAlert>(topic("alerts"), alert -> alert.aggregateId)))
+                config.kafkaProperties(), new JsonRecordSerializer<GapAlert>(topic("alerts"), config.recordLimits())))
             .uid(JobOperators.KAFKA_ALERTS_UID).name("Publish gap alerts");
     }
 
@@ -236,7 +235,7 @@ public final class ProjectionJob {
 
     private void publishDeadLetters(DataStream<DeadLetter> deadLetters) {
         deadLetters.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("dlq"), transactionTimeout(),
-                config.kafkaProperties(), new JsonRecordSerializer<DeadLetter>(topic("dlq"), letter -> letter.aggregateId)))
+                config.kafkaProperties(), new JsonRecordSerializer<DeadLetter>(topic("dlq"), config.recordLimits())))
             .uid(JobOperators.KAFKA_DEAD_LETTERS_UID).name("Publish dead letters");
     }
 

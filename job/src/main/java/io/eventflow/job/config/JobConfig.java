@@ -23,7 +23,11 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.description.HtmlFormatter;
 
+import org.apache.kafka.clients.producer.ProducerConfig;
+
 import com.mongodb.ConnectionString;
+
+import io.eventflow.job.model.RecordLimits;
 
 /**
  * The job's validated configuration. Built by {@link #load(String[], Map)} or {@link #of(Map)}; every problem is
@@ -32,6 +36,10 @@ import com.mongodb.ConnectionString;
 public final class JobConfig implements Serializable {
 
     private static final long serialVersionUID = 1L;
+    /** The Kafka producer's default max.request.size. */
+    static final long DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
+    /** Batch header (61 bytes), record header varints and header names, with room to spare. */
+    static final int RECORD_OVERHEAD_BYTES = 1024;
     private static final Set<String> SECRET_WORDS = Set.of("password", "secret", "jaas", "credential", "token");
 
     private final Map<String, String> values;
@@ -130,6 +138,7 @@ public final class JobConfig implements Serializable {
         positive(READMODEL_BATCH_SIZE, get(READMODEL_BATCH_SIZE));
         positive(KAFKA_MAX_RECORD_BYTES, get(KAFKA_MAX_RECORD_BYTES));
         positive(DEAD_LETTER_MAX_DOCUMENT_BYTES, get(DEAD_LETTER_MAX_DOCUMENT_BYTES));
+        validateRecordBudget();
         if (get(READMODEL_MAX_RETRIES) < 0) {
             throw invalid(READMODEL_MAX_RETRIES, "must be 0 or more");
         }
@@ -165,6 +174,39 @@ public final class JobConfig implements Serializable {
                 throw new InvalidConfigurationException("a name option is blank: " + redactedValues());
             }
         }
+    }
+
+    /**
+     * Every record must fit kafka.max-record-bytes, and that must fit the producers' max.request.size with room for
+     * the batch and record headers: else the producer refuses a record and the job fails on every restart.
+     */
+    private void validateRecordBudget() {
+        int maxRecordBytes = get(KAFKA_MAX_RECORD_BYTES);
+        String requestSize = kafkaProperties().getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        long maxRequestSize;
+        try {
+            maxRequestSize = requestSize == null ? DEFAULT_MAX_REQUEST_SIZE : Long.parseLong(requestSize.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigurationException("option '" + KAFKA_PROPERTIES_PREFIX
+                + ProducerConfig.MAX_REQUEST_SIZE_CONFIG + "' has an invalid value '" + requestSize + "': not a number");
+        }
+        if (maxRecordBytes + RECORD_OVERHEAD_BYTES > maxRequestSize) {
+            throw invalid(KAFKA_MAX_RECORD_BYTES, "a record of this size plus " + RECORD_OVERHEAD_BYTES + " bytes of batch "
+                + "and record headers exceeds the producers' max.request.size (" + maxRequestSize + "); lower it or raise "
+                + KAFKA_PROPERTIES_PREFIX + ProducerConfig.MAX_REQUEST_SIZE_CONFIG + " (and the topics' max.message.bytes)");
+        }
+        long worstCase = recordLimits().worstCaseSideRecordBytes();
+        if (worstCase > maxRecordBytes) {
+            throw invalid(DEAD_LETTER_MAX_DOCUMENT_BYTES, "an integrity record holds two documents of up to this many "
+                + "bytes and up to " + (worstCase - 2L * get(DEAD_LETTER_MAX_DOCUMENT_BYTES)) + " bytes of other fields, "
+                + worstCase + " in all, more than kafka.max-record-bytes (" + maxRecordBytes + "); lower it or raise "
+                + "kafka.max-record-bytes");
+        }
+    }
+
+    /** The bounds of the dead-letter, integrity and alert records. */
+    public RecordLimits recordLimits() {
+        return new RecordLimits(get(KAFKA_MAX_RECORD_BYTES), get(DEAD_LETTER_MAX_DOCUMENT_BYTES));
     }
 
     private Configuration configuration() {

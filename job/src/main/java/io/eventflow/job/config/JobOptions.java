@@ -126,14 +126,19 @@ public final class JobOptions {
             + "producers. Must exceed checkpoint.interval plus checkpoint.timeout (a transaction stays open until "
             + "its checkpoint completes) and not exceed the brokers' transaction.max.timeout.ms (15 min by default).");
     public static final ConfigOption<Integer> KAFKA_MAX_RECORD_BYTES = key("kafka.max-record-bytes").intType()
-        .defaultValue(1_000_000).withDescription("Events whose JSON is larger are dead-lettered instead of "
-            + "published (keep below the topic's max.message.bytes).");
+        .defaultValue(1_000_000).withDescription("The budget of every record the job publishes (key, value and "
+            + "headers, in bytes): an event whose record could be larger is dead-lettered instead of published, and "
+            + "dead letters, integrity records and alerts are cut to fit. Must be at least 1024 bytes below the "
+            + "producers' max.request.size (1048576 unless set under kafka.properties.) and the topics' "
+            + "max.message.bytes.");
 
     // --- dead letters ---
 
     public static final ConfigOption<Integer> DEAD_LETTER_MAX_DOCUMENT_BYTES = key("dead-letter.max-document-bytes")
-        .intType().defaultValue(100_000).withDescription("Raw documents in dead letters and integrity records "
-            + "are truncated to this many characters.");
+        .intType().defaultValue(100_000).withDescription("Raw documents in dead letters, and the document and the "
+            + "update description in integrity records, are cut to this many bytes as written (UTF-8, JSON-escaped); "
+            + "the record's rawDocumentTruncated, documentTruncated or updateDescriptionTruncated says so. Reasons are "
+            + "cut to 8 KiB and identifiers to 1 KiB; two documents and those must fit kafka.max-record-bytes.");
 
     // --- checkpoints and the job ---
 

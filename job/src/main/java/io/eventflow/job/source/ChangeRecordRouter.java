@@ -1,5 +1,7 @@
 package io.eventflow.job.source;
 
+import java.util.Objects;
+
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -69,7 +71,8 @@ public class ChangeRecordRouter extends ProcessFunction<ChangeRecord, EventEnvel
         try {
             document = BsonDocument.parse(change.fullDocumentJson);
         } catch (RuntimeException e) {
-            deadLetter(context, change, "the document cannot be parsed: " + e.getMessage(), null, 0, null);
+            deadLetter(context, change, "the document cannot be parsed: " + DeadLetters.truncate(e.getMessage(), 500),
+                null, 0, null);
             return;
         }
         EventDocumentReader.Result result = reader.read(document, change.clusterTime, change.snapshot);
@@ -104,8 +107,12 @@ public class ChangeRecordRouter extends ProcessFunction<ChangeRecord, EventEnvel
         violation.operationType = change.operationType;
         violation.namespace = change.namespace();
         violation.documentKeyJson = change.documentKeyJson;
+        // cut here already, so that a large update does not travel through the job whole; the sink bounds it in bytes
         violation.documentJson = DeadLetters.truncate(change.fullDocumentJson, maxDocumentChars);
-        violation.updateDescriptionJson = change.updateDescriptionJson;
+        violation.documentTruncated = !Objects.equals(violation.documentJson, change.fullDocumentJson);
+        violation.updateDescriptionJson = DeadLetters.truncate(change.updateDescriptionJson, maxDocumentChars);
+        violation.updateDescriptionTruncated = !Objects.equals(violation.updateDescriptionJson,
+            change.updateDescriptionJson);
         violation.clusterTime = change.clusterTime;
         violation.detectedAtMillis = System.currentTimeMillis();
         return violation;

@@ -71,6 +71,31 @@ class ChangeRecordRouterTest {
         assertThat(violations).extracting(violation -> violation.operationType + " " + violation.namespace)
             .containsExactly("update es.events", "replace es.events", "delete es.events");
         assertThat(violations.get(0).documentJson).hasSize(50);
+        assertThat(violations.get(0).documentTruncated).isTrue();
+    }
+
+    @Test
+    void theUpdateDescriptionOfAnIntegrityViolationIsCutLikeItsDocument() throws Exception {
+        ChangeRecord change = insert(VALID, false);
+        change.operationType = "update";
+        change.updateDescriptionJson = "{\"updatedFields\": {\"payload.note\": \"" + "x".repeat(2_000_000) + "\"}}";
+        harness.processElement(new StreamRecord<>(change));
+
+        IntegrityViolation violation = harness.getSideOutput(ChangeRecordRouter.INTEGRITY_VIOLATIONS).poll().getValue();
+        assertThat(violation.updateDescriptionJson).hasSize(50).startsWith("{\"updatedFields\"");
+        assertThat(violation.updateDescriptionTruncated).isTrue();
+    }
+
+    @Test
+    void anEventWhoseRecordWouldExceedTheBudgetInBytesIsDeadLetteredEvenIfItHasFewerCharacters() throws Exception {
+        // 400 three-byte characters: 400 characters, 1,200 bytes
+        harness.processElement(new StreamRecord<>(insert(VALID.replace("\"by\": \"clerk\"",
+            "\"by\": \"" + "\u4e2d".repeat(400) + "\""), false)));
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(event -> assertThat(event.isPlaceholder()).isTrue());
+        assertThat(deadLetters()).singleElement().satisfies(letter -> assertThat(letter.reason)
+            .matches("the event is up to \\d+ bytes as a Kafka record, more than kafka.max-record-bytes \\(1000\\): it "
+                + "cannot be published"));
     }
 
     @Test
