@@ -150,9 +150,11 @@ public final class ProjectionJob {
 
         OrderingSettings ordering = new OrderingSettings(config.get(ORDERING_GAP_TIMEOUT),
             config.get(ORDERING_SNAPSHOT_GAP_TIMEOUT), config.get(ORDERING_GAP_POLICY),
-            config.get(ORDERING_MAX_BUFFERED_PER_KEY), maxDocumentChars);
+            config.get(ORDERING_MAX_BUFFERED_PER_KEY), maxDocumentChars)
+            .withFillPageSize(config.get(ORDERING_GAP_FILL_PAGE_SIZE))
+            .withMaxFillBackoff(config.get(ORDERING_GAP_FILL_MAX_BACKOFF));
         GapFiller filler = gapFiller != null ? gapFiller : new MongoGapFiller(config.eventStore(),
-            config.get(MONGODB_DATABASE), config.get(MONGODB_COLLECTION), reader);
+            config.get(MONGODB_DATABASE), config.get(MONGODB_COLLECTION), reader, config.get(ORDERING_GAP_FILL_TIMEOUT));
         SingleOutputStreamOperator<EventEnvelope> ordered = events
             .keyBy(event -> event.aggregateId)
             .process(new OrderingFunction(ordering, filler), TypeInformation.of(EventEnvelope.class))

@@ -74,10 +74,25 @@ public final class JobOptions {
             + "open before the missing range is read from the event store.");
     public static final ConfigOption<GapPolicy> ORDERING_GAP_POLICY = key("ordering.gap-policy")
         .enumType(GapPolicy.class).defaultValue(GapPolicy.WAIT).withDescription("What to do with a gap the event "
-            + "store cannot fill: WAIT (alert, count, keep waiting), SKIP (alert, emit past it) or FAIL the job.");
+            + "store cannot fill: WAIT (alert once, count, keep retrying with backoff, skip nothing), SKIP (alert, emit "
+            + "past it; an event that turns up later is dead-lettered) or FAIL the job.");
     public static final ConfigOption<Integer> ORDERING_MAX_BUFFERED_PER_KEY = key("ordering.max-buffered-per-key")
         .intType().defaultValue(10_000).withDescription("Early events buffered per aggregate while a gap is "
-            + "open; past it the missing events are read from the store at once instead of buffering more.");
+            + "open, in the snapshot and the stream phase alike. Past it an event is not buffered but left in the "
+            + "store, where it is read when its turn comes (nothing is lost); the first one sends a gap alert "
+            + "(buffer-full) and brings the read of the gap forward, which then follows ordering.gap-policy.");
+    public static final ConfigOption<Integer> ORDERING_GAP_FILL_PAGE_SIZE = key("ordering.gap-fill.page-size")
+        .intType().defaultValue(500).withDescription("Most events one read of the event store returns. A gap is "
+            + "read page by page, one page per timer, so that no read holds up the ordering subtask for long.");
+    public static final ConfigOption<Duration> ORDERING_GAP_FILL_TIMEOUT = key("ordering.gap-fill.timeout")
+        .durationType().defaultValue(Duration.ofSeconds(2)).withDescription("maxTimeMS of each read of missing "
+            + "events, and the gap filler's server-selection, connect and pool-wait timeouts; its socket read timeout "
+            + "is this plus 1 s. A slow or unreachable store holds up an ordering subtask (and its checkpoint "
+            + "barrier) for at most about 3 times this per read; a failed read is retried with backoff.");
+    public static final ConfigOption<Duration> ORDERING_GAP_FILL_MAX_BACKOFF = key("ordering.gap-fill.max-backoff")
+        .durationType().defaultValue(Duration.ofMinutes(5)).withDescription("Longest wait between two reads for a "
+            + "gap the store could not fill or could not be read: the first retry comes after ordering.gap-timeout, "
+            + "each next one after twice the wait before, up to this.");
     public static final ConfigOption<Duration> ORDERING_SNAPSHOT_GAP_TIMEOUT = key("ordering.snapshot-gap-timeout")
         .durationType().defaultValue(Duration.ofMinutes(5)).withDescription("Gaps among snapshot events are "
             + "expected (chunks arrive in any order) and filled by the snapshot itself; only after this long is "
@@ -166,7 +181,7 @@ public final class JobOptions {
         MONGODB_DATABASE, MONGODB_COLLECTION, SOURCE_STARTUP_MODE, SOURCE_STARTUP_TIMESTAMP, SOURCE_HEARTBEAT_INTERVAL,
         SOURCE_PARALLELISM, SOURCE_CHUNK_SIZE_MB, SOURCE_BATCH_SIZE, SOURCE_POLL_INTERVAL, SOURCE_POLL_MAX_BATCH_SIZE,
         SOURCE_UID, ORDERING_GAP_TIMEOUT, ORDERING_GAP_POLICY, ORDERING_MAX_BUFFERED_PER_KEY,
-        ORDERING_SNAPSHOT_GAP_TIMEOUT, PROJECTIONS, PROJECTION_FLUSH_INTERVAL,
+        ORDERING_SNAPSHOT_GAP_TIMEOUT, ORDERING_GAP_FILL_PAGE_SIZE, ORDERING_GAP_FILL_TIMEOUT, ORDERING_GAP_FILL_MAX_BACKOFF, PROJECTIONS, PROJECTION_FLUSH_INTERVAL,
         READMODEL_DATABASE, READMODEL_COLLECTION_SUFFIX, READMODEL_BATCH_SIZE, READMODEL_BATCH_INTERVAL,
         READMODEL_MAX_RETRIES, KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC_PREFIX, KAFKA_TOPIC_MODE,
         KAFKA_TRANSACTIONAL_ID_PREFIX, KAFKA_TRANSACTION_TIMEOUT, KAFKA_MAX_RECORD_BYTES,

@@ -37,7 +37,8 @@ class OrderingStateMigrationTest {
         InMemoryGapFiller store = new InMemoryGapFiller(UUID.randomUUID().toString());
         store.store(OrderingFunctionTest.event("a", 4));
         OperatorSubtaskState snapshot = OperatorSnapshotUtil.readStateHandle(BEFORE_HARDENING.toString());
-        try (var harness = harness(store)) {
+        OrderingFunction function = new OrderingFunction(OrderingFunctionTest.settings(GapPolicy.WAIT, 100), store);
+        try (var harness = harness(function)) {
             harness.initializeState(snapshot);
             harness.open();
             harness.setProcessingTime(T0 + 1);
@@ -49,6 +50,10 @@ class OrderingStateMigrationTest {
             // the gap at a#4 was open when the snapshot was taken: its restored timer reads it from the store
             harness.setProcessingTime(T0 + GAP_TIMEOUT.toMillis() * 2);
             assertThat(emitted(harness)).containsExactly("a#2", "a#3", "b#1", "b#2", "c#4", "a#4", "a#5");
+            // the restored gaps were counted when their aggregates were touched: the gauges end at 0, never below
+            assertThat(function.openGaps()).isZero();
+            assertThat(function.bufferedEvents()).isZero();
+            assertThat(harness.numProcessingTimeTimers()).isZero();
         }
     }
 
@@ -57,7 +62,7 @@ class OrderingStateMigrationTest {
     @EnabledIfSystemProperty(named = "write.snapshots", matches = "true")
     void writeTheSnapshotOfThisVersion() throws Exception {
         InMemoryGapFiller store = new InMemoryGapFiller(UUID.randomUUID().toString());
-        try (var harness = harness(store)) {
+        try (var harness = harness(new OrderingFunction(OrderingFunctionTest.settings(GapPolicy.WAIT, 100), store))) {
             harness.open();
             harness.setProcessingTime(T0);
             send(harness, OrderingFunctionTest.event("a", 1), OrderingFunctionTest.event("a", 3),
@@ -70,9 +75,8 @@ class OrderingStateMigrationTest {
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, EventEnvelope, EventEnvelope> harness(
-        InMemoryGapFiller store) throws Exception {
-        OrderingSettings settings = OrderingFunctionTest.settings(GapPolicy.WAIT, 100);
-        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new OrderingFunction(settings, store)),
+        OrderingFunction function) throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function),
             event -> event.aggregateId, Types.STRING);
     }
 
