@@ -37,6 +37,7 @@ import io.eventflow.job.ordering.GapFiller;
 import io.eventflow.job.ordering.MongoGapFiller;
 import io.eventflow.job.ordering.OrderingFunction;
 import io.eventflow.job.ordering.OrderingSettings;
+import io.eventflow.job.ordering.StartPosition;
 import io.eventflow.job.projection.ProjectionCatalog;
 import io.eventflow.job.projection.ProjectionFailures;
 import io.eventflow.job.projection.ProjectionOperator;
@@ -144,15 +145,19 @@ public final class ProjectionJob {
         int maxDocumentChars = config.get(DEAD_LETTER_MAX_DOCUMENT_BYTES);
         EventDocumentReader reader = new EventDocumentReader(config.get(KAFKA_MAX_RECORD_BYTES));
 
+        // at the source's parallelism, chained to it: the source's order reaches the keyBy unchanged, so each aggregate's
+        // change-stream events arrive at ordering in commit order (a rebalance here would let two channels reorder them)
         SingleOutputStreamOperator<EventEnvelope> events = changes
             .process(new ChangeRecordRouter(reader, maxDocumentChars), TypeInformation.of(EventEnvelope.class))
+            .setParallelism(changes.getParallelism())
             .uid(JobOperators.ROUTER_UID).name(JobOperators.ROUTER_NAME);
 
         OrderingSettings ordering = new OrderingSettings(config.get(ORDERING_GAP_TIMEOUT),
             config.get(ORDERING_SNAPSHOT_GAP_TIMEOUT), config.get(ORDERING_GAP_POLICY),
             config.get(ORDERING_MAX_BUFFERED_PER_KEY), maxDocumentChars)
             .withFillPageSize(config.get(ORDERING_GAP_FILL_PAGE_SIZE))
-            .withMaxFillBackoff(config.get(ORDERING_GAP_FILL_MAX_BACKOFF));
+            .withMaxFillBackoff(config.get(ORDERING_GAP_FILL_MAX_BACKOFF))
+            .withStart(startPosition());
         GapFiller filler = gapFiller != null ? gapFiller : new MongoGapFiller(config.eventStore(),
             config.get(MONGODB_DATABASE), config.get(MONGODB_COLLECTION), reader, config.get(ORDERING_GAP_FILL_TIMEOUT));
         SingleOutputStreamOperator<EventEnvelope> ordered = events
@@ -233,6 +238,19 @@ public final class ProjectionJob {
             deadLetters = deadLetters == null ? crossDeadLetters : deadLetters.union(crossDeadLetters);
         }
         return deadLetters;
+    }
+
+    /**
+     * Where aggregates without state start, should the job start without state: from sequenceNo 1 for INITIAL; for
+     * LATEST and TIMESTAMP, at the first change-stream event the source delivers for them (at or after the startup
+     * timestamp), since the source delivers nothing before its start.
+     */
+    private StartPosition startPosition() {
+        return switch (config.get(SOURCE_STARTUP_MODE)) {
+            case INITIAL -> StartPosition.beginning();
+            case LATEST -> StartPosition.firstEventAfter(0);
+            case TIMESTAMP -> StartPosition.firstEventAfter((config.startupTimestampMillis() / 1000) << 32);
+        };
     }
 
     private void publishDeadLetters(DataStream<DeadLetter> deadLetters) {

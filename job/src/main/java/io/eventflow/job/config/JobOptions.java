@@ -39,8 +39,11 @@ public final class JobOptions {
 
     public static final ConfigOption<StartupMode> SOURCE_STARTUP_MODE = key(JobOptionKeys.SOURCE_STARTUP_MODE)
         .enumType(StartupMode.class).defaultValue(StartupMode.INITIAL)
-        .withDescription("INITIAL (snapshot, then stream; rebuilds), LATEST (only new events) or TIMESTAMP. Used "
-            + "only when the job starts without state; a restore resumes where the state says.");
+        .withDescription("INITIAL (snapshot, then stream; rebuilds), LATEST (only events committed after the "
+            + "start) or TIMESTAMP (only events committed at or after source.startup.timestamp). Under LATEST and "
+            + "TIMESTAMP each aggregate starts at the first such event: its earlier events are never read, published "
+            + "or projected, so use them for a job that publishes to Kafka (outputs=kafka); read models need INITIAL. "
+            + "Used only when the job starts without state; a restore keeps where the first start began.");
     public static final ConfigOption<String> SOURCE_STARTUP_TIMESTAMP = key("source.startup.timestamp").stringType()
         .noDefaultValue().withDescription("For TIMESTAMP: an ISO-8601 instant or epoch milliseconds (second "
             + "precision, as MongoDB cluster times).");

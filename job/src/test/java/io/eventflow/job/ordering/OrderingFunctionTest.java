@@ -368,6 +368,48 @@ class OrderingFunctionTest {
     }
 
     @Test
+    void startedAtLatestAnAggregatesFirstNewEventIsEmittedAtOnceWithoutReadingItsHistory() throws Exception {
+        reopen(settings(GapPolicy.WAIT, 100).withStart(StartPosition.firstEventAfter(0)));
+        send(event("old", 57), event("old", 58), event("new", 1), event("old", 60));
+        harness.setProcessingTime(T0 + GAP_TIMEOUT.toMillis());
+
+        assertThat(emitted()).containsExactly("old#57", "old#58", "new#1");
+        assertThat(store.reads()).as("only the real gap after the first new event").containsExactly("59..59");
+        assertThat(function.eventsOrderedTotal()).isEqualTo(3);
+    }
+
+    @Test
+    void startedAtATimestampAnAggregateStartsAtItsFirstEventCommittedAtOrAfterItAndSnapshotEventsFromTheBeginning()
+        throws Exception {
+        long start = 1_700_000_000L << 32;
+        reopen(settings(GapPolicy.WAIT, 100).withStart(StartPosition.firstEventAfter(start)));
+        EventEnvelope atStart = event("a", 12);
+        atStart.clusterTime = start;
+        EventEnvelope before = event("b", 7);
+        before.clusterTime = start - (1L << 32);
+        send(atStart, before, snapshotEvent("c", 4));
+
+        assertThat(emitted()).containsExactly("a#12");
+        assertThat(function.openGaps()).as("b and c wait for their history").isEqualTo(2);
+    }
+
+    @Test
+    void theStartPositionOfTheFirstStartIsKeptWhateverARestoredJobIsConfiguredWith() throws Exception {
+        reopen(settings(GapPolicy.WAIT, 100).withStart(StartPosition.firstEventAfter(0)));
+        send(event("a", 5));
+        OperatorSubtaskState snapshot = harness.snapshot(1, T0);
+        harness.close();
+
+        harness = harness(settings(GapPolicy.WAIT, 100)); // configured INITIAL, as a recover-source restart is
+        harness.initializeState(snapshot);
+        harness.open();
+        send(event("b", 9), event("a", 6));
+
+        assertThat(function.startPosition()).isEqualTo(StartPosition.firstEventAfter(0));
+        assertThat(emitted()).containsExactly("b#9", "a#6");
+    }
+
+    @Test
     void stateAndTimersSurviveASnapshotAndRestore() throws Exception {
         store.store(event("a", 4));
         send(event("a", 1), event("a", 3), event("a", 5), event("b", 2));
