@@ -1,9 +1,16 @@
 package io.eventflow.job.source;
 
+import java.util.List;
 import java.util.Objects;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -11,6 +18,7 @@ import org.bson.BsonDocument;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.eventflow.core.job.JobMetrics;
 import io.eventflow.job.model.ChangeRecord;
 import io.eventflow.job.model.DeadLetter;
 import io.eventflow.job.model.EventEnvelope;
@@ -27,7 +35,7 @@ import io.eventflow.job.model.IntegrityViolation;
  *       for it or read it again from the store.</li>
  * </ul>
  */
-public class ChangeRecordRouter extends ProcessFunction<ChangeRecord, EventEnvelope> {
+public class ChangeRecordRouter extends ProcessFunction<ChangeRecord, EventEnvelope> implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
     private static final Logger log = LoggerFactory.getLogger(ChangeRecordRouter.class);
@@ -43,6 +51,8 @@ public class ChangeRecordRouter extends ProcessFunction<ChangeRecord, EventEnvel
     private transient Counter snapshotEvents;
     private transient Counter deadLetters;
     private transient Counter integrityViolations;
+    private transient ListState<Long> withoutPositionState;
+    private transient long documentsWithoutPositionTotal;
 
     public ChangeRecordRouter(EventDocumentReader reader, int maxDocumentChars) {
         this.reader = reader;
@@ -52,10 +62,11 @@ public class ChangeRecordRouter extends ProcessFunction<ChangeRecord, EventEnvel
     @Override
     public void open(OpenContext openContext) {
         var metrics = getRuntimeContext().getMetricGroup();
-        events = metrics.counter("eventsReceived");
-        snapshotEvents = metrics.counter("snapshotEventsReceived");
-        deadLetters = metrics.counter("deadLetters");
-        integrityViolations = metrics.counter("integrityViolations");
+        events = metrics.counter(JobMetrics.EVENTS_RECEIVED);
+        snapshotEvents = metrics.counter(JobMetrics.SNAPSHOT_EVENTS_RECEIVED);
+        deadLetters = metrics.counter(JobMetrics.DEAD_LETTERS);
+        integrityViolations = metrics.counter(JobMetrics.INTEGRITY_VIOLATIONS);
+        metrics.gauge(JobMetrics.DOCUMENTS_WITHOUT_POSITION_TOTAL, () -> documentsWithoutPositionTotal);
     }
 
     @Override
@@ -73,6 +84,7 @@ public class ChangeRecordRouter extends ProcessFunction<ChangeRecord, EventEnvel
         } catch (RuntimeException e) {
             deadLetter(context, change, "the document cannot be parsed: " + DeadLetters.truncate(e.getMessage(), 500),
                 null, 0, null);
+            documentsWithoutPositionTotal++;
             return;
         }
         EventDocumentReader.Result result = reader.read(document, change.clusterTime, change.snapshot);
@@ -88,6 +100,9 @@ public class ChangeRecordRouter extends ProcessFunction<ChangeRecord, EventEnvel
             if (invalid.hasPosition()) {
                 out.collect(EventEnvelope.placeholder(invalid.aggregateId(), invalid.sequenceNo(), invalid.eventId(),
                     change.clusterTime, change.snapshot));
+            } else {
+                // no position in any stream: never put in order, but in the store's count
+                documentsWithoutPositionTotal++;
             }
         }
     }
@@ -100,6 +115,27 @@ public class ChangeRecordRouter extends ProcessFunction<ChangeRecord, EventEnvel
         DeadLetter letter = DeadLetters.of("source", reason, change.namespace(), aggregateId, sequenceNo, eventId,
             change.clusterTime, change.fullDocumentJson, maxDocumentChars);
         context.output(DEAD_LETTERS, letter);
+    }
+
+    long documentsWithoutPositionTotal() {
+        return documentsWithoutPositionTotal;
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        withoutPositionState.update(List.of(documentsWithoutPositionTotal));
+    }
+
+    /** The running total survives restarts: union state hands every subtask every total, subtask 0 restores the sum. */
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        withoutPositionState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>(
+            "documents-without-position", Types.LONG));
+        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+            for (Long total : withoutPositionState.get()) {
+                documentsWithoutPositionTotal += total;
+            }
+        }
     }
 
     private IntegrityViolation violation(ChangeRecord change) {

@@ -23,13 +23,18 @@ class ChangeRecordRouterTest {
         + "\"occurredAt\": {\"$date\": 1772359200000}, \"payload\": {\"by\": \"clerk\"}, "
         + "\"metadata\": {\"correlationId\": \"c\"}, \"commitId\": \"k1\"}";
 
+    private ChangeRecordRouter router;
     private OneInputStreamOperatorTestHarness<ChangeRecord, EventEnvelope> harness;
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(
-            new ChangeRecordRouter(new EventDocumentReader(1000), 50)));
+        harness = harness();
         harness.open();
+    }
+
+    private OneInputStreamOperatorTestHarness<ChangeRecord, EventEnvelope> harness() throws Exception {
+        router = new ChangeRecordRouter(new EventDocumentReader(1000), 50);
+        return new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(router));
     }
 
     @AfterEach
@@ -125,6 +130,24 @@ class ChangeRecordRouterTest {
             "field 'sequenceNo' is int32 0; it must be an integer of 1 or more",
             deadLetters().get(1).reason);
         assertThat(deadLetters().get(1).reason).startsWith("the document cannot be parsed");
+    }
+
+    @Test
+    void documentsWithoutAPositionAreCountedInARunningTotalThatSurvivesARestore() throws Exception {
+        harness.processElement(new StreamRecord<>(insert(VALID.replace("\"aggregateId\": \"o1\", ", ""), false)));
+        harness.processElement(new StreamRecord<>(insert("{not json", false)));
+        harness.processElement(new StreamRecord<>(insert(VALID.replace("\"eventType\": \"OrderConfirmed\", ", ""), false)));
+        assertThat(router.documentsWithoutPositionTotal()).as("the third has a position: its placeholder is ordered")
+            .isEqualTo(2);
+        var snapshot = harness.snapshot(1, 1);
+        harness.close();
+
+        harness = harness();
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.processElement(new StreamRecord<>(insert(VALID.replace("{\"$numberLong\": \"3\"}", "\"three\""), false)));
+
+        assertThat(router.documentsWithoutPositionTotal()).isEqualTo(3);
     }
 
     private List<DeadLetter> deadLetters() {

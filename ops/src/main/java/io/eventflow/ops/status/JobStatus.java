@@ -12,6 +12,7 @@ import org.bson.Document;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoCollection;
 
+import io.eventflow.core.job.JobMetrics;
 import io.eventflow.ops.rest.FlinkRestClient;
 import io.eventflow.ops.rest.JobInfo;
 
@@ -44,14 +45,14 @@ public final class JobStatus {
             lines.add("metrics: not available while the job is " + job.state());
             return lines;
         }
-        long ordered = total(jobId, "eventsOrderedTotal");
-        String lag = "";
+        String progress;
         if (events != null) {
-            long stored = events.estimatedDocumentCount();
-            lag = ", lag " + Math.max(0, stored - ordered) + " events (" + stored + " in the store)";
+            progress = Lag.measure(flink, jobId, events.estimatedDocumentCount()).describe();
+        } else {
+            progress = total(jobId, JobMetrics.EVENTS_ORDERED_TOTAL) + " events in order since the job first started";
         }
-        lines.add("progress: " + ordered + " events in order since the job first started" + lag
-            + ", commit-to-emit p99 " + (long) flink.metricMax(jobId, "commitToEmitLatencyMs_p99") + " ms");
+        lines.add("progress: " + progress + "; commit-to-emit p99 "
+            + (long) flink.metricMax(jobId, JobMetrics.COMMIT_TO_EMIT_LATENCY_MS + "_p99") + " ms");
         lines.add("ordering: open gaps " + total(jobId, "openGaps") + ", buffered " + total(jobId, "bufferedEvents")
             + ", gap fills " + total(jobId, "gapFills") + ", gap alerts " + total(jobId, "gapAlerts")
             + ", duplicates dropped " + total(jobId, "duplicatesDropped"));
