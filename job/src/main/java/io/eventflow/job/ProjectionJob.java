@@ -114,7 +114,8 @@ public final class ProjectionJob {
         env.execute(config.get(JOB_NAME));
     }
     /**
-     * Exactly-once checkpoints, kept when the job is cancelled, the job's parallelism, and object reuse: the
+     * Exactly-once checkpoints, kept when the job is cancelled, the job's parallelism and maximum parallelism, and
+     * object reuse: the
      * operators never hold on to their input (ordering copies what it buffers), so records are passed between
      * chained operators without copying.
      */
@@ -128,6 +129,8 @@ public final class ProjectionJob {
         if (config.get(JOB_PARALLELISM) > 0) {
             env.setParallelism(config.get(JOB_PARALLELISM));
         }
+        // explicit, so that the first savepoint does not freeze a maximum Flink derived from the first parallelism
+        env.setMaxParallelism(config.get(JOB_MAX_PARALLELISM));
     }
 
     /** The whole pipeline, reading the event collection with Flink CDC. */

@@ -74,6 +74,21 @@ class ProjectionJobGraphTest {
             assertThat(edge.getPartitioner()).isInstanceOf(ForwardPartitioner.class));
     }
 
+    @Test
+    void theMaxParallelismIsSetExplicitlySoThatTheFirstSavepointDoesNotFreezeADerivedOne() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        new ProjectionJob(JobConfig.of(Map.of("mongodb.uri", "mongodb://db:27017/?replicaSet=rs0",
+            "kafka.bootstrap-servers", "kafka:9092", "job.parallelism", "2")), ProjectionCatalog.of(
+            new PerCategory.Provider()).select(List.of())).configure(env);
+        assertThat(env.getMaxParallelism()).isEqualTo(128);
+
+        StreamExecutionEnvironment larger = StreamExecutionEnvironment.getExecutionEnvironment();
+        new ProjectionJob(JobConfig.of(Map.of("mongodb.uri", "mongodb://db:27017/?replicaSet=rs0",
+            "kafka.bootstrap-servers", "kafka:9092", "job.max-parallelism", "1024")), ProjectionCatalog.of(
+            new PerCategory.Provider()).select(List.of())).configure(larger);
+        assertThat(larger.getMaxParallelism()).isEqualTo(1024);
+    }
+
     private static List<String> operatorUids(String outputs) {
         Map<String, String> values = new HashMap<>(Map.of("mongodb.uri", "mongodb://db:27017/?replicaSet=rs0",
             "kafka.bootstrap-servers", "kafka:9092", "outputs", outputs));

@@ -36,6 +36,8 @@ import io.eventflow.job.model.RecordLimits;
 public final class JobConfig implements Serializable {
 
     private static final long serialVersionUID = 1L;
+    /** Flink's upper limit of the maximum parallelism (the number of key groups). */
+    static final int MAX_MAX_PARALLELISM = 32768;
     /** The Kafka producer's default max.request.size. */
     static final long DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
     /** Batch header (61 bytes), record header varints and header names, with room to spare. */
@@ -147,6 +149,14 @@ public final class JobConfig implements Serializable {
         }
         if (get(JOB_PARALLELISM) == 0 || get(JOB_PARALLELISM) < -1) {
             throw invalid(JOB_PARALLELISM, "must be -1 (the cluster's default) or 1 or more");
+        }
+        int maxParallelism = get(JOB_MAX_PARALLELISM);
+        if (maxParallelism < 1 || maxParallelism > MAX_MAX_PARALLELISM) {
+            throw invalid(JOB_MAX_PARALLELISM, "must be between 1 and " + MAX_MAX_PARALLELISM);
+        }
+        if (get(JOB_PARALLELISM) > maxParallelism || get(SOURCE_PARALLELISM) > maxParallelism) {
+            throw invalid(JOB_MAX_PARALLELISM, "is below job.parallelism (" + get(JOB_PARALLELISM)
+                + ") or source.parallelism (" + get(SOURCE_PARALLELISM) + ")");
         }
         positive(ORDERING_GAP_TIMEOUT, get(ORDERING_GAP_TIMEOUT));
         positive(ORDERING_SNAPSHOT_GAP_TIMEOUT, get(ORDERING_SNAPSHOT_GAP_TIMEOUT));

@@ -176,6 +176,11 @@ public final class JobOptions {
         .defaultValue("eventflow-projections").withDescription("Name of the job in the dashboard.");
     public static final ConfigOption<Integer> JOB_PARALLELISM = key(JobOptionKeys.JOB_PARALLELISM).intType().defaultValue(-1)
         .withDescription("Parallelism of ordering, projections and sinks; -1 takes the cluster's default.");
+    public static final ConfigOption<Integer> JOB_MAX_PARALLELISM = key("job.max-parallelism").intType()
+        .defaultValue(128).withDescription("Maximum parallelism of every operator (pipeline.max-parallelism): the "
+            + "number of key groups keyed state is split into. The first savepoint fixes it for good, so set it once, "
+            + "before the first start, to at least the most subtasks the job will ever run (at most 32768). 128, the "
+            + "least Flink derives, also matches savepoints of jobs that ran with 85 subtasks or fewer without it.");
 
     /** Keys under this prefix are passed to the Kafka producers as they are (TLS, SASL/SCRAM, ...). */
     public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
@@ -189,7 +194,7 @@ public final class JobOptions {
         READMODEL_MAX_RETRIES, KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC_PREFIX, KAFKA_TOPIC_MODE,
         KAFKA_TRANSACTIONAL_ID_PREFIX, KAFKA_TRANSACTION_TIMEOUT, KAFKA_MAX_RECORD_BYTES,
         DEAD_LETTER_MAX_DOCUMENT_BYTES, CHECKPOINT_INTERVAL, CHECKPOINT_TIMEOUT, CHECKPOINT_MIN_PAUSE, OUTPUTS,
-        JOB_NAME, JOB_PARALLELISM);
+        JOB_NAME, JOB_PARALLELISM, JOB_MAX_PARALLELISM);
 
     private JobOptions() {
     }

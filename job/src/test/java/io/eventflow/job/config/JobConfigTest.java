@@ -114,6 +114,15 @@ class JobConfigTest {
     }
 
     @Test
+    void theMaxParallelismIsBetweenTheParallelismsAndFlinksLimit() {
+        assertThat(JobConfig.of(REQUIRED).get(JobOptions.JOB_MAX_PARALLELISM)).isEqualTo(128);
+        assertInvalid(Map.of("job.max-parallelism", "40000"), "option 'job.max-parallelism' has an invalid value "
+            + "'40000': must be between 1 and 32768");
+        assertInvalid(Map.of("job.max-parallelism", "4", "job.parallelism", "8"), "option 'job.max-parallelism' has "
+            + "an invalid value '4': is below job.parallelism (8) or source.parallelism (1)");
+    }
+
+    @Test
     void everyRecordMustFitTheProducersRequestSizeWithItsHeaders() {
         assertInvalid(Map.of("kafka.max-record-bytes", "1048576"), "option 'kafka.max-record-bytes' has an invalid value "
             + "'1048576': a record of this size plus 1024 bytes of batch and record headers exceeds the producers' "
