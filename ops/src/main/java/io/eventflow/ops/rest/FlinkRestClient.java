@@ -262,6 +262,21 @@ public final class FlinkRestClient implements AutoCloseable {
         return operatorMetrics(jobId, metricName, "max").values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
     }
 
+    /** A job-level metric, such as {@code numRestarts}; 0 if the job does not report it. */
+    public double jobMetric(String jobId, String metricName) {
+        for (JsonNode metric : get("/jobs/" + jobId + "/metrics?get=" + URLEncoder.encode(metricName, StandardCharsets.UTF_8))) {
+            if (metric.path("id").asText().equals(metricName)) {
+                return metric.path("value").asDouble(0);
+            }
+        }
+        return 0;
+    }
+
+    /** {@code /jobs/<id>/exceptions}: the root exception and the exception history, newest first, with timestamps. */
+    public JsonNode exceptions(String jobId) {
+        return get("/jobs/" + jobId + "/exceptions");
+    }
+
     /** The job's exception history as text (root exceptions and their stack traces); empty if it never failed. */
     public String rootException(String jobId) {
         JsonNode exceptions = get("/jobs/" + jobId + "/exceptions");

@@ -33,8 +33,24 @@ public final class JobStatus {
         this.events = events;
     }
 
-    /** The status of one job. */
+    /** Whether the job is healthy, and if not, why (see {@link Health}). */
+    public Health health(String jobId) {
+        JsonNode details = flink.jobDetails(jobId);
+        long overdueGaps = details.path("state").asText().equals("RUNNING")
+            ? (long) flink.metricTotal(jobId, JobMetrics.OVERDUE_GAPS) : 0;
+        return Health.evaluate(details, flink.checkpoints(jobId), flink.exceptions(jobId), overdueGaps,
+            System.currentTimeMillis());
+    }
+
+    /** The status of one job, its health last. */
     public List<String> report(String jobId) {
+        List<String> lines = describe(jobId);
+        Health health = health(jobId);
+        lines.add(health.healthy() ? "healthy" : "UNHEALTHY: " + String.join("; ", health.problems()));
+        return lines;
+    }
+
+    private List<String> describe(String jobId) {
         List<String> lines = new ArrayList<>();
         JobInfo job = flink.job(jobId);
         Duration up = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - job.startTimeMillis()));
@@ -53,12 +69,15 @@ public final class JobStatus {
         }
         lines.add("progress: " + progress + "; commit-to-emit p99 "
             + (long) flink.metricMax(jobId, JobMetrics.COMMIT_TO_EMIT_LATENCY_MS + "_p99") + " ms");
-        lines.add("ordering: open gaps " + total(jobId, "openGaps") + ", buffered " + total(jobId, "bufferedEvents")
-            + ", gap fills " + total(jobId, "gapFills") + ", gap alerts " + total(jobId, "gapAlerts")
-            + ", duplicates dropped " + total(jobId, "duplicatesDropped"));
-        lines.add("bad input (since the last restart): dead letters " + total(jobId, "deadLetters")
-            + ", integrity violations " + total(jobId, "integrityViolations")
-            + ", projection failures " + total(jobId, "eventsFailed"));
+        lines.add("ordering: open gaps " + total(jobId, JobMetrics.OPEN_GAPS) + " (past their timeout "
+            + total(jobId, JobMetrics.OVERDUE_GAPS) + "), buffered " + total(jobId, JobMetrics.BUFFERED_EVENTS)
+            + ", left in the store " + total(jobId, JobMetrics.EVENTS_DEFERRED_TO_STORE)
+            + ", gap fills " + total(jobId, JobMetrics.GAP_FILLS) + " (" + total(jobId, JobMetrics.GAP_FILL_READS)
+            + " reads, slowest " + (long) flink.metricMax(jobId, JobMetrics.GAP_FILL_READ_LATENCY_MS + "_max") + " ms), gap alerts "
+            + total(jobId, JobMetrics.GAP_ALERTS) + ", duplicates dropped " + total(jobId, JobMetrics.DUPLICATES_DROPPED));
+        lines.add("bad input (since the last restart): dead letters " + total(jobId, JobMetrics.DEAD_LETTERS)
+            + ", integrity violations " + total(jobId, JobMetrics.INTEGRITY_VIOLATIONS)
+            + ", projection failures " + total(jobId, JobMetrics.EVENTS_FAILED));
         return lines;
     }
 
