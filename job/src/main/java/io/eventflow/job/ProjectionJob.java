@@ -191,13 +191,13 @@ public final class ProjectionJob {
         publishDeadLetters(deadLetters);
 
         DataStream<IntegrityViolation> violations = events.getSideOutput(ChangeRecordRouter.INTEGRITY_VIOLATIONS);
-        violations.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("integrity"), transactionTimeout(),
-                config.kafkaProperties(), new JsonRecordSerializer<IntegrityViolation>(topic("integrity"), config.recordLimits())))
+        violations.sinkTo(KafkaSinks.atLeastOnce(bootstrapServers(), config.kafkaProperties(),
+                new JsonRecordSerializer<IntegrityViolation>(topic("integrity"), config.recordLimits())))
             .uid(JobOperators.KAFKA_INTEGRITY_UID).name("Publish integrity violations");
 
         DataStream<GapAlert> alerts = ordered.getSideOutput(OrderingFunction.GAP_ALERTS);
-        alerts.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("alerts"), transactionTimeout(),
-                config.kafkaProperties(), new JsonRecordSerializer<GapAlert>(topic("alerts"), config.recordLimits())))
+        alerts.sinkTo(KafkaSinks.atLeastOnce(bootstrapServers(), config.kafkaProperties(),
+                new JsonRecordSerializer<GapAlert>(topic("alerts"), config.recordLimits())))
             .uid(JobOperators.KAFKA_ALERTS_UID).name("Publish gap alerts");
     }
 
@@ -257,8 +257,8 @@ public final class ProjectionJob {
     }
 
     private void publishDeadLetters(DataStream<DeadLetter> deadLetters) {
-        deadLetters.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("dlq"), transactionTimeout(),
-                config.kafkaProperties(), new JsonRecordSerializer<DeadLetter>(topic("dlq"), config.recordLimits())))
+        deadLetters.sinkTo(KafkaSinks.atLeastOnce(bootstrapServers(), config.kafkaProperties(),
+                new JsonRecordSerializer<DeadLetter>(topic("dlq"), config.recordLimits())))
             .uid(JobOperators.KAFKA_DEAD_LETTERS_UID).name("Publish dead letters");
     }
 
