@@ -64,6 +64,7 @@ class UnhealthyJobITCase {
             assertThat(runOps("status", "--job", job)).as("bin/status exit code").isEqualTo(1);
 
             // the fix: the same jar with the gap policy that passes the gap
+            long restartsBefore = (long) stack.flink.jobMetric(job, "numRestarts");
             long upgradeStarted = System.nanoTime();
             String fixed = new JobLifecycle(stack.flink, log::info, PATIENCE).upgrade(job,
                 stack.submission("--ordering.gap-policy", "SKIP", "--ordering.gap-timeout", "1s"), null);
@@ -80,7 +81,9 @@ class UnhealthyJobITCase {
                 () -> status.health(fixed).problems().toString());
             assertThat(runOps("status", "--job", fixed)).as("bin/status exit code").isZero();
             assertThat(stack.flink.jobMetric(fixed, "numRestarts")).isZero();
-            log.info("upgraded the restart-looping job {} to {} in {} ms", job, fixed, upgradeTook.toMillis());
+            log.info("RELIABILITY | 17. unhealthy job | {} | a gap under FAIL: the job restarted {} times in a loop; bin/status "
+                + "exit 1, bin/upgrade from the latest checkpoint in {} ms (restarts after: 0) | 0 | 0 |",
+                stack.events().countDocuments(), restartsBefore, upgradeTook.toMillis());
         }
     }
 
