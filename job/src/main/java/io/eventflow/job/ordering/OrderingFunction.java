@@ -339,9 +339,9 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
                 afterProgress(true);
                 return;
             }
-            // the store has the hole too: the policy decides, up to the next position known to exist
-            long next = open.buffered > 0 ? lowestBuffered() : nextStored > 0 ? nextStored : to + 1;
-            applyPolicy(next, out);
+            // the store has the hole too, up to the first event it has after it, or as far as it was read (never past
+            // the lowest buffered event): the policy decides for those positions only
+            applyPolicy(nextStored > 0 ? nextStored : to + 1, out);
         }
 
         private void applyPolicy(long next, Collector<EventEnvelope> out) throws Exception {

@@ -176,6 +176,21 @@ class OrderingFunctionTest {
     }
 
     @Test
+    void skipPassesOnlyThePositionsTheStoreWasReadForAndNotTheEventsItHasBehindThem() throws Exception {
+        reopen(GapPolicy.SKIP, 100);
+        store.store(event("a", 5));
+        store.store(event("a", 6));
+        store.store(event("a", 7));
+        send(event("a", 1), event("a", 8));
+        harness.setProcessingTime(T0 + GAP_TIMEOUT.toMillis());
+        harness.setProcessingTime(T0 + GAP_TIMEOUT.toMillis() + 1);
+
+        assertThat(alerts()).extracting(alert -> alert.missingFrom + ".." + alert.missingTo + " " + alert.action)
+            .containsExactly("2..4 skipped");
+        assertThat(emitted()).containsExactly("a#1", "a#5", "a#6", "a#7", "a#8");
+    }
+
+    @Test
     void aSkippedEventThatArrivesLaterIsDeadLetteredAndCountedNotDroppedAsADuplicate() throws Exception {
         reopen(GapPolicy.SKIP, 100);
         send(event("a", 1), event("a", 4));
