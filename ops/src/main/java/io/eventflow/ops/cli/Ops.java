@@ -122,8 +122,9 @@ public final class Ops {
             }
             boolean healthy = true;
             for (String job : jobs) {
-                status.report(job).forEach(System.out::println);
-                healthy &= status.health(job).healthy();
+                JobStatus.Report report = status.report(job);
+                report.lines().forEach(System.out::println);
+                healthy &= report.health().healthy();
             }
             return healthy ? 0 : 1;
         }

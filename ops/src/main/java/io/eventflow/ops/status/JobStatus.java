@@ -42,12 +42,16 @@ public final class JobStatus {
             System.currentTimeMillis());
     }
 
+    /** What {@code bin/status} prints about a job, and its health. */
+    public record Report(List<String> lines, Health health) {
+    }
+
     /** The status of one job, its health last. */
-    public List<String> report(String jobId) {
+    public Report report(String jobId) {
         List<String> lines = describe(jobId);
         Health health = health(jobId);
         lines.add(health.healthy() ? "healthy" : "UNHEALTHY: " + String.join("; ", health.problems()));
-        return lines;
+        return new Report(List.copyOf(lines), health);
     }
 
     private List<String> describe(String jobId) {
