@@ -130,7 +130,7 @@ public final class CapturedMetrics implements MetricReporter, MetricReporterFact
     public void notifyOfAddedMetric(Metric metric, String metricName, MetricGroup group) {
         String identifier = group.getMetricIdentifier(metricName);
         Map<String, String> variables = group.getAllVariables();
-        String attempt = variables.get("<attempt_num>");
+        String attempt = variables.get("<task_attempt_num>");
         METRICS.put(identifier + "#" + System.identityHashCode(metric),
             new Registered(variables.get("<job_id>"), metricName, metric, variables.get("<operator_id>"),
                 variables.get("<subtask_index>"), attempt == null ? 0 : Integer.parseInt(attempt)));
