@@ -37,6 +37,7 @@ import io.eventflow.job.ordering.GapFiller;
 import io.eventflow.job.ordering.MongoGapFiller;
 import io.eventflow.job.ordering.OrderingFunction;
 import io.eventflow.job.ordering.OrderingSettings;
+import io.eventflow.job.ordering.StartPosition;
 import io.eventflow.job.projection.FlushPolicy;
 import io.eventflow.job.projection.ProjectionCatalog;
 import io.eventflow.job.projection.ProjectionFailures;
@@ -114,7 +115,8 @@ public final class ProjectionJob {
         env.execute(config.get(JOB_NAME));
     }
     /**
-     * Exactly-once checkpoints, kept when the job is cancelled, the job's parallelism, and object reuse: the
+     * Exactly-once checkpoints, kept when the job is cancelled, the job's parallelism and maximum parallelism, and
+     * object reuse: the
      * operators never hold on to their input (ordering copies what it buffers), so records are passed between
      * chained operators without copying.
      */
@@ -128,6 +130,8 @@ public final class ProjectionJob {
         if (config.get(JOB_PARALLELISM) > 0) {
             env.setParallelism(config.get(JOB_PARALLELISM));
         }
+        // explicit, so that the first savepoint does not freeze a maximum Flink derived from the first parallelism
+        env.setMaxParallelism(config.get(JOB_MAX_PARALLELISM));
     }
 
     /** The whole pipeline, reading the event collection with Flink CDC. */
@@ -146,7 +150,8 @@ public final class ProjectionJob {
         EventDocumentReader reader = new EventDocumentReader(config.get(KAFKA_MAX_RECORD_BYTES));
 
         // at the source's parallelism, chained to it: the change records (extended JSON text) never cross the network,
-        // only the parsed events do; the change stream is one split, read by one reader whatever the parallelism
+        // only the parsed events do; and the source's order reaches the keyBy unchanged, so each aggregate's
+        // change-stream events arrive at ordering in commit order (a rebalance here would let two channels reorder them)
         SingleOutputStreamOperator<EventEnvelope> events = changes
             .process(new ChangeRecordRouter(reader, maxDocumentChars), TypeInformation.of(EventEnvelope.class))
             .setParallelism(changes.getParallelism())
@@ -154,9 +159,12 @@ public final class ProjectionJob {
 
         OrderingSettings ordering = new OrderingSettings(config.get(ORDERING_GAP_TIMEOUT),
             config.get(ORDERING_SNAPSHOT_GAP_TIMEOUT), config.get(ORDERING_GAP_POLICY),
-            config.get(ORDERING_MAX_BUFFERED_PER_KEY), maxDocumentChars);
+            config.get(ORDERING_MAX_BUFFERED_PER_KEY), maxDocumentChars)
+            .withFillPageSize(config.get(ORDERING_GAP_FILL_PAGE_SIZE))
+            .withMaxFillBackoff(config.get(ORDERING_GAP_FILL_MAX_BACKOFF))
+            .withStart(startPosition());
         GapFiller filler = gapFiller != null ? gapFiller : new MongoGapFiller(config.eventStore(),
-            config.get(MONGODB_DATABASE), config.get(MONGODB_COLLECTION), reader);
+            config.get(MONGODB_DATABASE), config.get(MONGODB_COLLECTION), reader, config.get(ORDERING_GAP_FILL_TIMEOUT));
         SingleOutputStreamOperator<EventEnvelope> ordered = events
             .keyBy(event -> event.aggregateId)
             .process(new OrderingFunction(ordering, filler), TypeInformation.of(EventEnvelope.class))
@@ -185,14 +193,13 @@ public final class ProjectionJob {
         publishDeadLetters(deadLetters);
 
         DataStream<IntegrityViolation> violations = events.getSideOutput(ChangeRecordRouter.INTEGRITY_VIOLATIONS);
-        violations.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("integrity"), transactionTimeout(),
-                config.kafkaProperties(), new JsonRecordSerializer<IntegrityViolation>(topic("integrity"),
-                    violation -> violation.documentKeyJson)))
+        violations.sinkTo(KafkaSinks.atLeastOnce(bootstrapServers(), config.kafkaProperties(),
+                new JsonRecordSerializer<IntegrityViolation>(topic("integrity"), config.recordLimits())))
             .uid(JobOperators.KAFKA_INTEGRITY_UID).name("Publish integrity violations");
 
         DataStream<GapAlert> alerts = ordered.getSideOutput(OrderingFunction.GAP_ALERTS);
-        alerts.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("alerts"), transactionTimeout(),
-                config.kafkaProperties(), new JsonRecordSerializer<GapAlert>(topic("alerts"), alert -> alert.aggregateId)))
+        alerts.sinkTo(KafkaSinks.atLeastOnce(bootstrapServers(), config.kafkaProperties(),
+                new JsonRecordSerializer<GapAlert>(topic("alerts"), config.recordLimits())))
             .uid(JobOperators.KAFKA_ALERTS_UID).name("Publish gap alerts");
     }
 
@@ -240,9 +247,22 @@ public final class ProjectionJob {
         return deadLetters;
     }
 
+    /**
+     * Where aggregates without state start, should the job start without state: from sequenceNo 1 for INITIAL; for
+     * LATEST and TIMESTAMP, at the first change-stream event the source delivers for them (at or after the startup
+     * timestamp), since the source delivers nothing before its start.
+     */
+    private StartPosition startPosition() {
+        return switch (config.get(SOURCE_STARTUP_MODE)) {
+            case INITIAL -> StartPosition.beginning();
+            case LATEST -> StartPosition.firstEventAfter(0);
+            case TIMESTAMP -> StartPosition.firstEventAfter((config.startupTimestampMillis() / 1000) << 32);
+        };
+    }
+
     private void publishDeadLetters(DataStream<DeadLetter> deadLetters) {
-        deadLetters.sinkTo(KafkaSinks.exactlyOnce(bootstrapServers(), transactionalId("dlq"), transactionTimeout(),
-                config.kafkaProperties(), new JsonRecordSerializer<DeadLetter>(topic("dlq"), letter -> letter.aggregateId)))
+        deadLetters.sinkTo(KafkaSinks.atLeastOnce(bootstrapServers(), config.kafkaProperties(),
+                new JsonRecordSerializer<DeadLetter>(topic("dlq"), config.recordLimits())))
             .uid(JobOperators.KAFKA_DEAD_LETTERS_UID).name("Publish dead letters");
     }
 

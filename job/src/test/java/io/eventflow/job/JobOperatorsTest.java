@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 import io.eventflow.core.job.JobOperators;
+import io.eventflow.job.ordering.OrderingFunction;
 import io.eventflow.job.projection.ProjectionOperator;
 import io.eventflow.job.projection.crossaggregate.ContributionRouter;
 import io.eventflow.job.projection.crossaggregate.CrossAggregateOperator;
@@ -34,6 +35,8 @@ class JobOperatorsTest {
 
     @Test
     void keyedStateNamesNeverChange() {
+        assertThat(OrderingFunction.STATE_NAME).isEqualTo("ordering");
+        assertThat(OrderingFunction.BUFFER_STATE_NAME).isEqualTo("early-events");
         assertThat(ProjectionOperator.stateName("order")).isEqualTo("projection-order");
         assertThat(ContributionRouter.stateName("units-sold-per-sku")).isEqualTo("routing-units-sold-per-sku");
         assertThat(CrossAggregateOperator.stateName("units-sold-per-sku")).isEqualTo("cross-aggregate-units-sold-per-sku");

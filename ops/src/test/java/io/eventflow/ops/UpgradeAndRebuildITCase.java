@@ -98,6 +98,12 @@ class UpgradeAndRebuildITCase extends EmbeddedStackTest {
             }, "reader");
             reader.start();
 
+            // documents no stream holds: the job dead-letters them; the gate must count them as accounted for
+            stack.events().insertOne(new Document("_id", "malformed-1").append("aggregateType", "Order")
+                .append("eventType", "OrderNoteAdded").append("sequenceNo", 1L));
+            stack.events().insertOne(new Document("_id", "malformed-2").append("aggregateId", "rebuild-order-0")
+                .append("aggregateType", "Order").append("eventType", "OrderNoteAdded").append("sequenceNo", "seven"));
+
             Rebuild.Result result;
             try (JobJars jars = JobJars.open(stack.submission())) {
                 Rebuild.Builder rebuild = Rebuild.builder().flink(stack.flink).events(stack.events())

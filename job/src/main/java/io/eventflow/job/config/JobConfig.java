@@ -23,7 +23,11 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.description.HtmlFormatter;
 
+import org.apache.kafka.clients.producer.ProducerConfig;
+
 import com.mongodb.ConnectionString;
+
+import io.eventflow.job.model.RecordLimits;
 
 /**
  * The job's validated configuration. Built by {@link #load(String[], Map)} or {@link #of(Map)}; every problem is
@@ -32,6 +36,12 @@ import com.mongodb.ConnectionString;
 public final class JobConfig implements Serializable {
 
     private static final long serialVersionUID = 1L;
+    /** Flink's upper limit of the maximum parallelism (the number of key groups). */
+    static final int MAX_MAX_PARALLELISM = 32768;
+    /** The Kafka producer's default max.request.size. */
+    static final long DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
+    /** Batch header (61 bytes), record header varints and header names, with room to spare. */
+    static final int RECORD_OVERHEAD_BYTES = 1024;
     private static final Set<String> SECRET_WORDS = Set.of("password", "secret", "jaas", "credential", "token");
 
     private final Map<String, String> values;
@@ -120,14 +130,26 @@ public final class JobConfig implements Serializable {
         positive(SOURCE_POLL_MAX_BATCH_SIZE, get(SOURCE_POLL_MAX_BATCH_SIZE));
         positive(SOURCE_POLL_INTERVAL, get(SOURCE_POLL_INTERVAL));
         positive(ORDERING_MAX_BUFFERED_PER_KEY, get(ORDERING_MAX_BUFFERED_PER_KEY));
+        positive(ORDERING_GAP_FILL_PAGE_SIZE, get(ORDERING_GAP_FILL_PAGE_SIZE));
+        positive(ORDERING_GAP_FILL_TIMEOUT, get(ORDERING_GAP_FILL_TIMEOUT));
+        positive(ORDERING_GAP_FILL_MAX_BACKOFF, get(ORDERING_GAP_FILL_MAX_BACKOFF));
         positive(READMODEL_BATCH_SIZE, get(READMODEL_BATCH_SIZE));
         positive(KAFKA_MAX_RECORD_BYTES, get(KAFKA_MAX_RECORD_BYTES));
         positive(DEAD_LETTER_MAX_DOCUMENT_BYTES, get(DEAD_LETTER_MAX_DOCUMENT_BYTES));
+        validateRecordBudget();
         if (get(READMODEL_MAX_RETRIES) < 0) {
             throw invalid(READMODEL_MAX_RETRIES, "must be 0 or more");
         }
         if (get(JOB_PARALLELISM) == 0 || get(JOB_PARALLELISM) < -1) {
             throw invalid(JOB_PARALLELISM, "must be -1 (the cluster's default) or 1 or more");
+        }
+        int maxParallelism = get(JOB_MAX_PARALLELISM);
+        if (maxParallelism < 1 || maxParallelism > MAX_MAX_PARALLELISM) {
+            throw invalid(JOB_MAX_PARALLELISM, "must be between 1 and " + MAX_MAX_PARALLELISM);
+        }
+        if (get(JOB_PARALLELISM) > maxParallelism || get(SOURCE_PARALLELISM) > maxParallelism) {
+            throw invalid(JOB_MAX_PARALLELISM, "is below job.parallelism (" + get(JOB_PARALLELISM)
+                + ") or source.parallelism (" + get(SOURCE_PARALLELISM) + ")");
         }
         positive(ORDERING_GAP_TIMEOUT, get(ORDERING_GAP_TIMEOUT));
         positive(ORDERING_SNAPSHOT_GAP_TIMEOUT, get(ORDERING_SNAPSHOT_GAP_TIMEOUT));
@@ -180,6 +202,39 @@ public final class JobConfig implements Serializable {
             throw new InvalidConfigurationException("option '" + option.key() + "' has an invalid value '" + uri + "': "
                 + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Every record must fit kafka.max-record-bytes, and that must fit the producers' max.request.size with room for
+     * the batch and record headers: else the producer refuses a record and the job fails on every restart.
+     */
+    private void validateRecordBudget() {
+        int maxRecordBytes = get(KAFKA_MAX_RECORD_BYTES);
+        String requestSize = kafkaProperties().getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        long maxRequestSize;
+        try {
+            maxRequestSize = requestSize == null ? DEFAULT_MAX_REQUEST_SIZE : Long.parseLong(requestSize.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigurationException("option '" + KAFKA_PROPERTIES_PREFIX
+                + ProducerConfig.MAX_REQUEST_SIZE_CONFIG + "' has an invalid value '" + requestSize + "': not a number");
+        }
+        if (maxRecordBytes + RECORD_OVERHEAD_BYTES > maxRequestSize) {
+            throw invalid(KAFKA_MAX_RECORD_BYTES, "a record of this size plus " + RECORD_OVERHEAD_BYTES + " bytes of batch "
+                + "and record headers exceeds the producers' max.request.size (" + maxRequestSize + "); lower it or raise "
+                + KAFKA_PROPERTIES_PREFIX + ProducerConfig.MAX_REQUEST_SIZE_CONFIG + " (and the topics' max.message.bytes)");
+        }
+        long worstCase = recordLimits().worstCaseSideRecordBytes();
+        if (worstCase > maxRecordBytes) {
+            throw invalid(DEAD_LETTER_MAX_DOCUMENT_BYTES, "an integrity record holds two documents of up to this many "
+                + "bytes and up to " + (worstCase - 2L * get(DEAD_LETTER_MAX_DOCUMENT_BYTES)) + " bytes of other fields, "
+                + worstCase + " in all, more than kafka.max-record-bytes (" + maxRecordBytes + "); lower it or raise "
+                + "kafka.max-record-bytes");
+        }
+    }
+
+    /** The bounds of the dead-letter, integrity and alert records. */
+    public RecordLimits recordLimits() {
+        return new RecordLimits(get(KAFKA_MAX_RECORD_BYTES), get(DEAD_LETTER_MAX_DOCUMENT_BYTES));
     }
 
     private Configuration configuration() {

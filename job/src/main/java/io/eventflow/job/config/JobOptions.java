@@ -39,8 +39,11 @@ public final class JobOptions {
 
     public static final ConfigOption<StartupMode> SOURCE_STARTUP_MODE = key(JobOptionKeys.SOURCE_STARTUP_MODE)
         .enumType(StartupMode.class).defaultValue(StartupMode.INITIAL)
-        .withDescription("INITIAL (snapshot, then stream; rebuilds), LATEST (only new events) or TIMESTAMP. Used "
-            + "only when the job starts without state; a restore resumes where the state says.");
+        .withDescription("INITIAL (snapshot, then stream; rebuilds), LATEST (only events committed after the "
+            + "start) or TIMESTAMP (only events committed at or after source.startup.timestamp). Under LATEST and "
+            + "TIMESTAMP each aggregate starts at the first such event: its earlier events are never read, published "
+            + "or projected, so use them for a job that publishes to Kafka (outputs=kafka); read models need INITIAL. "
+            + "Used only when the job starts without state; a restore keeps where the first start began.");
     public static final ConfigOption<String> SOURCE_STARTUP_TIMESTAMP = key("source.startup.timestamp").stringType()
         .noDefaultValue().withDescription("For TIMESTAMP: an ISO-8601 instant or epoch milliseconds (second "
             + "precision, as MongoDB cluster times).");
@@ -74,10 +77,25 @@ public final class JobOptions {
             + "open before the missing range is read from the event store.");
     public static final ConfigOption<GapPolicy> ORDERING_GAP_POLICY = key("ordering.gap-policy")
         .enumType(GapPolicy.class).defaultValue(GapPolicy.WAIT).withDescription("What to do with a gap the event "
-            + "store cannot fill: WAIT (alert, count, keep waiting), SKIP (alert, emit past it) or FAIL the job.");
+            + "store cannot fill: WAIT (alert once, count, keep retrying with backoff, skip nothing), SKIP (alert, emit "
+            + "past it; an event that turns up later is dead-lettered) or FAIL the job.");
     public static final ConfigOption<Integer> ORDERING_MAX_BUFFERED_PER_KEY = key("ordering.max-buffered-per-key")
         .intType().defaultValue(10_000).withDescription("Early events buffered per aggregate while a gap is "
-            + "open; past it the missing events are read from the store at once instead of buffering more.");
+            + "open, in the snapshot and the stream phase alike. Past it an event is not buffered but left in the "
+            + "store, where it is read when its turn comes (nothing is lost); the first one sends a gap alert "
+            + "(buffer-full) and brings the read of the gap forward, which then follows ordering.gap-policy.");
+    public static final ConfigOption<Integer> ORDERING_GAP_FILL_PAGE_SIZE = key("ordering.gap-fill.page-size")
+        .intType().defaultValue(500).withDescription("Most events one read of the event store returns. A gap is "
+            + "read page by page, one page per timer, so that no read holds up the ordering subtask for long.");
+    public static final ConfigOption<Duration> ORDERING_GAP_FILL_TIMEOUT = key("ordering.gap-fill.timeout")
+        .durationType().defaultValue(Duration.ofSeconds(2)).withDescription("maxTimeMS of each read of missing "
+            + "events, and the gap filler's server-selection, connect and pool-wait timeouts; its socket read timeout "
+            + "is this plus 1 s. A slow or unreachable store holds up an ordering subtask (and its checkpoint "
+            + "barrier) for at most about 3 times this per read; a failed read is retried with backoff.");
+    public static final ConfigOption<Duration> ORDERING_GAP_FILL_MAX_BACKOFF = key("ordering.gap-fill.max-backoff")
+        .durationType().defaultValue(Duration.ofMinutes(5)).withDescription("Longest wait between two reads for a "
+            + "gap the store could not fill or could not be read: the first retry comes after ordering.gap-timeout, "
+            + "each next one after twice the wait before, up to this.");
     public static final ConfigOption<Duration> ORDERING_SNAPSHOT_GAP_TIMEOUT = key("ordering.snapshot-gap-timeout")
         .durationType().defaultValue(Duration.ofMinutes(5)).withDescription("Gaps among snapshot events are "
             + "expected (chunks arrive in any order) and filled by the snapshot itself; only after this long is "
@@ -138,14 +156,19 @@ public final class JobOptions {
             + "producers. Must exceed checkpoint.interval plus checkpoint.timeout (a transaction stays open until "
             + "its checkpoint completes) and not exceed the brokers' transaction.max.timeout.ms (15 min by default).");
     public static final ConfigOption<Integer> KAFKA_MAX_RECORD_BYTES = key("kafka.max-record-bytes").intType()
-        .defaultValue(1_000_000).withDescription("Events whose JSON is larger are dead-lettered instead of "
-            + "published (keep below the topic's max.message.bytes).");
+        .defaultValue(1_000_000).withDescription("The budget of every record the job publishes (key, value and "
+            + "headers, in bytes): an event whose record could be larger is dead-lettered instead of published, and "
+            + "dead letters, integrity records and alerts are cut to fit. Must be at least 1024 bytes below the "
+            + "producers' max.request.size (1048576 unless set under kafka.properties.) and the topics' "
+            + "max.message.bytes.");
 
     // --- dead letters ---
 
     public static final ConfigOption<Integer> DEAD_LETTER_MAX_DOCUMENT_BYTES = key("dead-letter.max-document-bytes")
-        .intType().defaultValue(100_000).withDescription("Raw documents in dead letters and integrity records "
-            + "are truncated to this many characters.");
+        .intType().defaultValue(100_000).withDescription("Raw documents in dead letters, and the document and the "
+            + "update description in integrity records, are cut to this many bytes as written (UTF-8, JSON-escaped); "
+            + "the record's rawDocumentTruncated, documentTruncated or updateDescriptionTruncated says so. Reasons are "
+            + "cut to 8 KiB and identifiers to 1 KiB; two documents and those must fit kafka.max-record-bytes.");
 
     // --- checkpoints and the job ---
 
@@ -165,6 +188,11 @@ public final class JobOptions {
         .defaultValue("eventflow-projections").withDescription("Name of the job in the dashboard.");
     public static final ConfigOption<Integer> JOB_PARALLELISM = key(JobOptionKeys.JOB_PARALLELISM).intType().defaultValue(-1)
         .withDescription("Parallelism of ordering, projections and sinks; -1 takes the cluster's default.");
+    public static final ConfigOption<Integer> JOB_MAX_PARALLELISM = key("job.max-parallelism").intType()
+        .defaultValue(128).withDescription("Maximum parallelism of every operator (pipeline.max-parallelism): the "
+            + "number of key groups keyed state is split into. The first savepoint fixes it for good, so set it once, "
+            + "before the first start, to at least the most subtasks the job will ever run (at most 32768). 128, the "
+            + "least Flink derives, also matches savepoints of jobs that ran with 85 subtasks or fewer without it.");
 
     /** Keys under this prefix are passed to the Kafka producers as they are (TLS, SASL/SCRAM, ...). */
     public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
@@ -173,13 +201,14 @@ public final class JobOptions {
         MONGODB_DATABASE, MONGODB_COLLECTION, SOURCE_STARTUP_MODE, SOURCE_STARTUP_TIMESTAMP, SOURCE_HEARTBEAT_INTERVAL,
         SOURCE_PARALLELISM, SOURCE_CHUNK_SIZE_MB, SOURCE_BATCH_SIZE, SOURCE_POLL_INTERVAL, SOURCE_POLL_MAX_BATCH_SIZE,
         SOURCE_UID, ORDERING_GAP_TIMEOUT, ORDERING_GAP_POLICY, ORDERING_MAX_BUFFERED_PER_KEY,
-        ORDERING_SNAPSHOT_GAP_TIMEOUT, PROJECTIONS, PROJECTION_FLUSH_INTERVAL, PROJECTION_CATCH_UP_FLUSH_INTERVAL,
+        ORDERING_SNAPSHOT_GAP_TIMEOUT, ORDERING_GAP_FILL_PAGE_SIZE, ORDERING_GAP_FILL_TIMEOUT,
+        ORDERING_GAP_FILL_MAX_BACKOFF, PROJECTIONS, PROJECTION_FLUSH_INTERVAL, PROJECTION_CATCH_UP_FLUSH_INTERVAL,
         PROJECTION_CATCH_UP_LAG,
         READMODEL_MONGODB_URI, READMODEL_DATABASE, READMODEL_COLLECTION_SUFFIX, READMODEL_BATCH_SIZE, READMODEL_BATCH_INTERVAL,
         READMODEL_MAX_RETRIES, KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC_PREFIX, KAFKA_TOPIC_MODE,
         KAFKA_TRANSACTIONAL_ID_PREFIX, KAFKA_TRANSACTION_TIMEOUT, KAFKA_MAX_RECORD_BYTES,
         DEAD_LETTER_MAX_DOCUMENT_BYTES, CHECKPOINT_INTERVAL, CHECKPOINT_TIMEOUT, CHECKPOINT_MIN_PAUSE, OUTPUTS,
-        JOB_NAME, JOB_PARALLELISM);
+        JOB_NAME, JOB_PARALLELISM, JOB_MAX_PARALLELISM);
 
     private JobOptions() {
     }

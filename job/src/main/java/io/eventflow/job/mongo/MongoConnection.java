@@ -1,7 +1,9 @@
 package io.eventflow.job.mongo;
 
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
@@ -78,6 +80,27 @@ public final class MongoConnection implements Serializable {
 
     /** A new client; the caller closes it. */
     public MongoClient connect(String applicationName) {
+        return MongoClients.create(settings(applicationName).build());
+    }
+
+    /**
+     * A new client whose every operation is bounded in time: finding a server, opening a connection and waiting for
+     * one take at most {@code timeout} each, a read on the socket at most {@code timeout} plus a second (so that a
+     * server honouring {@code maxTimeMS} of {@code timeout} answers first), and reads are not retried by the driver
+     * (the caller retries with its own backoff). The caller closes it.
+     */
+    public MongoClient connectBounded(String applicationName, Duration timeout) {
+        long millis = timeout.toMillis();
+        MongoClientSettings.Builder settings = settings(applicationName)
+            .retryReads(false)
+            .applyToClusterSettings(cluster -> cluster.serverSelectionTimeout(millis, TimeUnit.MILLISECONDS))
+            .applyToConnectionPoolSettings(pool -> pool.maxWaitTime(millis, TimeUnit.MILLISECONDS))
+            .applyToSocketSettings(socket -> socket.connectTimeout((int) millis, TimeUnit.MILLISECONDS)
+                .readTimeout((int) millis + 1000, TimeUnit.MILLISECONDS));
+        return MongoClients.create(settings.build());
+    }
+
+    private MongoClientSettings.Builder settings(String applicationName) {
         MongoClientSettings.Builder settings = MongoClientSettings.builder()
             .applyConnectionString(new ConnectionString(uri))
             .applicationName(applicationName);
@@ -86,7 +109,7 @@ public final class MongoConnection implements Serializable {
             String source = parsed.getDatabase() != null ? parsed.getDatabase() : "admin";
             settings.credential(MongoCredential.createCredential(username, source, password.toCharArray()));
         }
-        return MongoClients.create(settings.build());
+        return settings;
     }
 
     @Override

@@ -25,9 +25,11 @@ import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.eventflow.core.job.JobMetrics;
 import io.eventflow.job.model.DeadLetter;
 import io.eventflow.job.model.EventEnvelope;
 import io.eventflow.job.model.GapAlert;
+import io.eventflow.job.sink.EventRecordSerializer;
 import io.eventflow.job.source.DeadLetters;
 import io.eventflow.job.source.EventDocumentReader;
 
@@ -36,20 +38,27 @@ import io.eventflow.job.source.EventDocumentReader;
  * chunks or a replay deliver events in. Keyed by aggregateId.
  *
  * <ul>
- *   <li>{@code seq <= last}: a duplicate; dropped and counted.</li>
+ *   <li>{@code seq <= last}: a duplicate; dropped and counted. Under SKIP, an event whose position was skipped is
+ *       dead-lettered instead, since it was never emitted.</li>
  *   <li>{@code seq == last + 1}: emitted, then buffered successors are drained in order.</li>
- *   <li>{@code seq > last + 1}: buffered; the gap gets a timer. A gap still open after {@code ordering.gap-timeout}
- *       is filled by reading the missing range from the event store. Among snapshot events, which arrive in any
- *       order and fill their own gaps, the store is only read after {@code ordering.snapshot-gap-timeout}.</li>
- *   <li>A gap the store cannot fill follows the {@link GapPolicy}: WAIT (alert once, count, retry every gap
- *       timeout), SKIP (alert, emit past it) or FAIL.</li>
- *   <li>More than {@code ordering.max-buffered-per-key} early events: the missing range is read from the store at
- *       once rather than buffering more.</li>
+ *   <li>{@code seq > last + 1}: buffered, up to {@code ordering.max-buffered-per-key} events per aggregate in both
+ *       phases; past the bound an event is not buffered but left in the store (it is there: it came from it) and
+ *       read when its turn comes, with a gap alert and the read brought forward. The gap's one timer fires after
+ *       {@code ordering.gap-timeout} (among snapshot events, {@code ordering.snapshot-gap-timeout}).</li>
+ *   <li>The timer reads the hole, and only the hole ({@code last + 1} up to the lowest buffered event, or up to the
+ *       highest event seen when nothing is buffered), a page of at most {@code ordering.gap-fill.page-size} events
+ *       per read, through the {@link GapFiller}, whose reads are bounded in time. While reads make progress the next
+ *       page follows on the next timer; a read that fails or finds the hole in the store too is retried with
+ *       exponential backoff from the gap timeout up to {@code ordering.gap-fill.max-backoff}. Store reads happen only
+ *       from the timer, never for an incoming event.</li>
+ *   <li>A hole the store has too follows the {@link GapPolicy}: WAIT (alert once, keep retrying with backoff), SKIP
+ *       (alert, emit past it) or FAIL.</li>
  * </ul>
  *
  * <p>State per aggregate: the last emitted sequenceNo (kept forever: dropping it would let old events through
- * again), a MapState buffer of early events and the open gap. Placeholders of dead-lettered events take their
- * position and are not emitted.
+ * again), the open gap and the skipped ranges, in one value; a MapState buffer of early events. Placeholders of
+ * dead-lettered events take their position and are not emitted. Where an aggregate without state starts is the
+ * {@link StartPosition}, fixed when the job first starts and kept in operator state.
  */
 public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope, EventEnvelope>
     implements CheckpointedFunction {
@@ -62,21 +71,32 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("ordering-dead-letters") {
     };
 
+    /** Keyed state names: savepoints map state by them, so they never change (see JobOperatorsTest). */
+    public static final String STATE_NAME = "ordering";
+    public static final String BUFFER_STATE_NAME = "early-events";
+
     private final OrderingSettings settings;
     private final GapFiller filler;
 
     private transient ValueState<OrderingState> state;
     private transient MapState<Long, EventEnvelope> buffer;
 
+    private transient KeyGroupGauges gauges;
     private transient ListState<Long> gaugeState;
-    private transient long bufferedEvents;
-    private transient long openGaps;
     private transient long maxOutOfOrderDistance;
+    private transient ListState<Long> legacyGaugeState;
     private transient ListState<Long> totalsState;
     private transient long eventsOrderedTotal;
+    private transient ListState<Long> arrivedAfterSkipState;
+    private transient long eventsArrivedAfterSkipTotal;
+    private transient ListState<Long> startState;
+    private transient StartPosition start;
     private transient Counter duplicatesDropped;
     private transient Counter gapFills;
+    private transient Counter gapFillReads;
+    private transient Histogram gapFillReadMillis;
     private transient Counter eventsFilledFromStore;
+    private transient Counter eventsDeferredToStore;
     private transient Counter gapFillFailures;
     private transient Counter gapAlerts;
     private transient Counter gapsSkipped;
@@ -90,23 +110,29 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        state = getRuntimeContext().getState(new ValueStateDescriptor<>("ordering", TypeInformation.of(OrderingState.class)));
-        buffer = getRuntimeContext().getMapState(new MapStateDescriptor<>("early-events", Types.LONG,
+        state = getRuntimeContext().getState(new ValueStateDescriptor<>(STATE_NAME, TypeInformation.of(OrderingState.class)));
+        buffer = getRuntimeContext().getMapState(new MapStateDescriptor<>(BUFFER_STATE_NAME, Types.LONG,
             TypeInformation.of(EventEnvelope.class)));
 
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
-        metrics.gauge("bufferedEvents", () -> bufferedEvents);
-        metrics.gauge("openGaps", () -> openGaps);
-        metrics.gauge("maxOutOfOrderDistance", () -> maxOutOfOrderDistance);
-        metrics.gauge("eventsOrderedTotal", () -> eventsOrderedTotal);
-        duplicatesDropped = metrics.counter("duplicatesDropped");
-        gapFills = metrics.counter("gapFills");
-        eventsFilledFromStore = metrics.counter("eventsFilledFromStore");
-        gapFillFailures = metrics.counter("gapFillFailures");
-        gapAlerts = metrics.counter("gapAlerts");
-        gapsSkipped = metrics.counter("gapsSkipped");
-        eventsEmitted = metrics.counter("eventsEmitted");
-        commitToEmitMillis = metrics.histogram("commitToEmitLatencyMs", new DescriptiveStatisticsHistogram(10_000));
+        metrics.gauge(JobMetrics.BUFFERED_EVENTS, () -> gauges.buffered());
+        metrics.gauge(JobMetrics.OPEN_GAPS, () -> gauges.openGaps());
+        metrics.gauge(JobMetrics.OVERDUE_GAPS, () -> gauges.overdueGaps());
+        metrics.gauge(JobMetrics.MAX_OUT_OF_ORDER_DISTANCE, () -> maxOutOfOrderDistance);
+        metrics.gauge(JobMetrics.EVENTS_ORDERED_TOTAL, () -> eventsOrderedTotal);
+        metrics.gauge(JobMetrics.EVENTS_ARRIVED_AFTER_SKIP_TOTAL, () -> eventsArrivedAfterSkipTotal);
+        metrics.gauge(JobMetrics.STARTS_AT_FIRST_NEW_EVENT, () -> start instanceof StartPosition.FirstEventAfter ? 1 : 0);
+        duplicatesDropped = metrics.counter(JobMetrics.DUPLICATES_DROPPED);
+        gapFills = metrics.counter(JobMetrics.GAP_FILLS);
+        gapFillReads = metrics.counter(JobMetrics.GAP_FILL_READS);
+        gapFillReadMillis = metrics.histogram(JobMetrics.GAP_FILL_READ_LATENCY_MS, new DescriptiveStatisticsHistogram(1000));
+        eventsFilledFromStore = metrics.counter(JobMetrics.EVENTS_FILLED_FROM_STORE);
+        eventsDeferredToStore = metrics.counter(JobMetrics.EVENTS_DEFERRED_TO_STORE);
+        gapFillFailures = metrics.counter(JobMetrics.GAP_FILL_FAILURES);
+        gapAlerts = metrics.counter(JobMetrics.GAP_ALERTS);
+        gapsSkipped = metrics.counter(JobMetrics.GAPS_SKIPPED);
+        eventsEmitted = metrics.counter(JobMetrics.EVENTS_EMITTED);
+        commitToEmitMillis = metrics.histogram(JobMetrics.COMMIT_TO_EMIT_LATENCY_MS, new DescriptiveStatisticsHistogram(10_000));
         filler.open();
     }
 
@@ -120,54 +146,55 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
         OrderingState current = state.value();
         if (current == null) {
             current = new OrderingState();
+            current.lastEmitted = start.lastBefore(event);
         }
+        Keyed keyed = new Keyed(current, context);
+        keyed.countRestoredGap();
         long sequenceNo = event.sequenceNo;
         if (sequenceNo <= current.lastEmitted) {
-            duplicatesDropped.inc();
+            if (!event.isPlaceholder() && SkippedRanges.contains(current.skipped, sequenceNo)) {
+                arrivedAfterSkip(event, current, context);
+                state.update(current);
+            } else {
+                duplicatesDropped.inc();
+            }
             return;
         }
         if (sequenceNo == current.lastEmitted + 1) {
             emit(event, out);
             current.lastEmitted = sequenceNo;
             if (current.gap != null) {
-                drain(current, out);
-                afterProgress(current, context);
+                keyed.drain(out);
+                keyed.afterProgress(current.gap.deferred > 0);
             }
             state.update(current);
             return;
         }
-        if (buffer.contains(sequenceNo)) {
-            duplicatesDropped.inc();
-            return;
-        }
-        // with object reuse the caller may recycle the instance: keep a copy
-        buffer.put(sequenceNo, event.copy());
-        bufferedEvents++;
-        maxOutOfOrderDistance = Math.max(maxOutOfOrderDistance, sequenceNo - (current.lastEmitted + 1));
         GapState open = current.gap;
         if (open == null) {
-            open = new GapState();
-            open.missingFrom = current.lastEmitted + 1;
-            open.openedAt = now(context);
-            open.fromSnapshot = event.snapshot;
-            open.highestBuffered = sequenceNo;
-            open.buffered = 1;
-            current.gap = open;
-            openGaps++;
-            armTimer(open, context);
-        } else {
-            open.buffered++;
-            open.highestBuffered = Math.max(open.highestBuffered, sequenceNo);
-            if (open.fromSnapshot && !event.snapshot) {
-                // the stream phase has reached this aggregate: its gap is now a real one
-                open.fromSnapshot = false;
-                armTimer(open, context);
-            }
+            open = keyed.openGap(event.snapshot);
         }
-        if (!event.snapshot && open.buffered > settings.maxBufferedPerKey()) {
-            log.info("aggregate {} buffers {} early events, more than {}: reading the missing events now",
-                context.getCurrentKey(), open.buffered, settings.maxBufferedPerKey());
-            fillFromStore(current, context, out);
+        open.highestSeen = Math.max(open.highestKnown(), sequenceNo);
+        if (buffer.contains(sequenceNo)) {
+            duplicatesDropped.inc();
+        } else if (open.buffered >= settings.maxBufferedPerKey()) {
+            keyed.defer(event);
+        } else {
+            // with object reuse the caller may recycle the instance: keep a copy
+            buffer.put(sequenceNo, event.copy());
+            keyed.buffered(1);
+            open.lowestBuffered = open.buffered == 1 ? sequenceNo
+                : open.lowestBuffered == 0 ? 0 : Math.min(open.lowestBuffered, sequenceNo);
+            open.highestBuffered = Math.max(open.highestBuffered, sequenceNo);
+            maxOutOfOrderDistance = Math.max(maxOutOfOrderDistance, sequenceNo - (current.lastEmitted + 1));
+        }
+        if (open.fromSnapshot && !event.snapshot) {
+            // the stream phase has reached this aggregate: its gap is now a real one
+            open.fromSnapshot = false;
+            long due = Math.max(open.openedAt + settings.gapTimeout().toMillis(), now(context) + 1);
+            if (open.attempts == 0 && (open.timerAt == 0 || due < open.timerAt)) {
+                keyed.schedule(due);
+            }
         }
         state.update(current);
     }
@@ -177,134 +204,313 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
         OrderingState current = state.value();
         GapState open = current == null ? null : current.gap;
         if (open == null || timestamp != open.timerAt) {
-            return; // the gap this timer guarded has closed or moved
+            return; // a timer of a gap that has closed or moved (savepoints of older versions may hold several)
         }
-        long due = open.openedAt + timeoutOf(open);
-        if (timestamp < due) {
-            open.timerAt = due;
-            context.timerService().registerProcessingTimeTimer(due);
-        } else {
-            fillFromStore(current, context, out);
+        open.timerAt = 0;
+        Keyed keyed = new Keyed(current, context);
+        keyed.countRestoredGap();
+        keyed.fill(out);
+        if (current.gap != null && current.gap.timerAt == 0) {
+            keyed.schedule(timestamp + settings.gapTimeout().toMillis()); // never leave a gap without its timer
         }
         state.update(current);
     }
 
-    /** Reads the whole open range from the store, emits what closes gaps, then applies the gap policy. */
-    private void fillFromStore(OrderingState current, Context context, Collector<EventEnvelope> out) throws Exception {
-        String aggregateId = context.getCurrentKey();
-        GapState open = current.gap;
-        List<EventDocumentReader.Result> stored;
-        try {
-            stored = filler.read(aggregateId, current.lastEmitted + 1, open.highestBuffered);
-        } catch (Exception e) {
-            gapFillFailures.inc();
-            log.warn("reading the missing events {}..{} of aggregate {} from the event store failed; retrying in {}",
-                current.lastEmitted + 1, open.highestBuffered, aggregateId, settings.gapTimeout(), e);
-            rearm(open, context, settings.gapTimeout().toMillis());
-            return;
-        }
-        int filled = 0;
-        for (EventDocumentReader.Result result : stored) {
-            long sequenceNo = positionOf(result);
-            if (sequenceNo != current.lastEmitted + 1) {
-                if (sequenceNo > current.lastEmitted + 1) {
-                    break; // a hole the store has too
-                }
-                continue;
-            }
-            if (buffer.contains(sequenceNo)) {
-                buffer.remove(sequenceNo);
-                bufferedEvents--;
-                open.buffered--;
-            } else {
-                filled++;
-            }
-            emitStored(result, out, context);
-            current.lastEmitted = sequenceNo;
-            drain(current, out);
-        }
-        if (filled > 0) {
-            gapFills.inc();
-            eventsFilledFromStore.inc(filled);
-            log.info("filled {} missing events of aggregate {} from the event store", filled, aggregateId);
-        }
-        if (open.buffered > 0 && current.lastEmitted + 1 < lowestBuffered()) {
-            applyPolicy(current, context, out);
-        } else {
-            afterProgress(current, context);
-        }
-    }
+    /** One call's view of the current aggregate: its state, its key group, the context. */
+    private final class Keyed {
 
-    private void applyPolicy(OrderingState current, Context context, Collector<EventEnvelope> out) throws Exception {
-        String aggregateId = context.getCurrentKey();
-        GapState open = current.gap;
-        long last = current.lastEmitted;
-        long lowest = lowestBuffered();
-        switch (settings.policy()) {
-            case FAIL -> throw new IllegalStateException("Aggregate '" + aggregateId + "' is missing events " + (last + 1)
-                + ".." + (lowest - 1) + ": they are neither in the change stream nor in the event store "
-                + "(ordering.gap-policy FAIL)");
-            case SKIP -> {
-                alert(context, open, last + 1, lowest - 1, "skipped");
-                gapsSkipped.inc();
-                log.error("aggregate {}: skipping missing events {}..{} (ordering.gap-policy SKIP)", aggregateId, last + 1,
-                    lowest - 1);
-                current.lastEmitted = lowest - 1;
-                drain(current, out);
-                afterProgress(current, context);
-                if (current.gap != null) {
-                    applyPolicy(current, context, out);
-                }
-            }
-            case WAIT -> {
-                if (!open.alerted) {
-                    alert(context, open, last + 1, lowest - 1, "waiting");
-                    open.alerted = true;
-                    log.error("aggregate {}: events {}..{} are missing from the change stream and the event store; "
-                        + "waiting (ordering.gap-policy WAIT), {} events held back", aggregateId, last + 1, lowest - 1,
-                        open.buffered);
-                }
-                rearm(open, context, settings.gapTimeout().toMillis());
-            }
-        }
-    }
+        private final OrderingState current;
+        private final Context context;
+        private int keyGroup = -1;
 
-    /** After the stream advanced: close the gap if nothing is buffered, else move it to the new first hole. */
-    private void afterProgress(OrderingState current, Context context) {
-        GapState open = current.gap;
-        if (open == null) {
-            return;
+        Keyed(OrderingState current, Context context) {
+            this.current = current;
+            this.context = context;
         }
-        if (open.buffered <= 0) {
-            context.timerService().deleteProcessingTimeTimer(open.timerAt);
-            current.gap = null;
-            openGaps--;
-            return;
+
+        private String aggregateId() {
+            return context.getCurrentKey();
         }
-        if (open.missingFrom != current.lastEmitted + 1) {
+
+        private void count(long buffered, long openGaps, long overdueGaps) {
+            if (keyGroup < 0) {
+                keyGroup = gauges.keyGroupOf(aggregateId());
+            }
+            gauges.add(keyGroup, buffered, openGaps, overdueGaps);
+        }
+
+        void buffered(int delta) {
+            current.gap.buffered += delta;
+            count(delta, 0, 0);
+        }
+
+        /** A gap restored from a savepoint taken before the gauges were counted per key group: count it now. */
+        void countRestoredGap() {
+            GapState open = current.gap;
+            if (open != null && !open.counted) {
+                open.counted = true;
+                count(open.buffered, 1, open.overdue ? 1 : 0);
+            }
+        }
+
+        GapState openGap(boolean snapshot) {
+            GapState open = new GapState();
             open.missingFrom = current.lastEmitted + 1;
             open.openedAt = now(context);
-            open.alerted = false;
-            context.timerService().deleteProcessingTimeTimer(open.timerAt);
-            armTimer(open, context);
+            open.fromSnapshot = snapshot;
+            open.counted = true;
+            current.gap = open;
+            count(0, 1, 0);
+            schedule(open.openedAt + timeoutOf(open));
+            return open;
+        }
+
+        /** An event past the buffer bound: left in the store; the first one alerts and brings the read forward. */
+        void defer(EventEnvelope event) throws Exception {
+            GapState open = current.gap;
+            open.deferred++;
+            eventsDeferredToStore.inc();
+            if (open.boundReached) {
+                return;
+            }
+            open.boundReached = true;
+            long lowest = lowestBuffered();
+            alert(current.lastEmitted + 1, lowest - 1, "buffer-full");
+            log.warn("aggregate {}: {} events buffered behind missing events {}..{}, the bound "
+                    + "(ordering.max-buffered-per-key); later events are left in the store and read when their turn "
+                    + "comes", aggregateId(), open.buffered, current.lastEmitted + 1, lowest - 1);
+            if (open.attempts == 0) {
+                schedule(now(context) + 1);
+            }
+        }
+
+        /**
+         * Reads one page of the hole from the store, emits what closes it and drains the buffer behind it; then
+         * continues at once, or backs off, or applies the gap policy.
+         */
+        void fill(Collector<EventEnvelope> out) throws Exception {
+            GapState open = current.gap;
+            long from = current.lastEmitted + 1;
+            long holeEnd = open.buffered > 0 ? lowestBuffered() - 1 : open.highestKnown();
+            long to = Math.min(holeEnd, from + settings.fillPageSize() - 1);
+            if (to < from) {
+                drain(out);
+                afterProgress(true);
+                return;
+            }
+            List<EventDocumentReader.Result> stored;
+            gapFillReads.inc();
+            long started = System.nanoTime();
+            try {
+                stored = filler.read(aggregateId(), from, to, settings.fillPageSize());
+            } catch (Exception e) {
+                gapFillFailures.inc();
+                gapFillReadMillis.update((System.nanoTime() - started) / 1_000_000);
+                long delay = backoff();
+                log.warn("reading the missing events {}..{} of aggregate {} from the event store failed; retrying in {} "
+                    + "ms", from, to, aggregateId(), delay, e);
+                return;
+            }
+            gapFillReadMillis.update((System.nanoTime() - started) / 1_000_000);
+            int filled = 0;
+            long nextStored = 0;
+            for (EventDocumentReader.Result result : stored) {
+                long sequenceNo = positionOf(result);
+                if (sequenceNo <= current.lastEmitted) {
+                    continue;
+                }
+                if (sequenceNo > current.lastEmitted + 1) {
+                    nextStored = sequenceNo; // a hole the store has too
+                    break;
+                }
+                if (buffer.contains(sequenceNo)) {
+                    buffer.remove(sequenceNo);
+                    buffered(-1);
+                }
+                emitStored(result, out);
+                current.lastEmitted = sequenceNo;
+                filled++;
+            }
+            if (filled > 0) {
+                gapFills.inc();
+                eventsFilledFromStore.inc(filled);
+                log.info("filled {} missing events of aggregate {} from the event store", filled, aggregateId());
+                drain(out);
+                afterProgress(true);
+                return;
+            }
+            // the store has the hole too, up to the first event it has after it, or as far as it was read (never past
+            // the lowest buffered event): the policy decides for those positions only
+            applyPolicy(nextStored > 0 ? nextStored : to + 1, out);
+        }
+
+        private void applyPolicy(long next, Collector<EventEnvelope> out) throws Exception {
+            GapState open = current.gap;
+            long last = current.lastEmitted;
+            switch (settings.policy()) {
+                case FAIL -> throw new IllegalStateException("Aggregate '" + aggregateId() + "' is missing events "
+                    + (last + 1) + ".." + (next - 1) + ": they are neither in the change stream nor in the event store "
+                    + "(ordering.gap-policy FAIL)");
+                case SKIP -> {
+                    alert(last + 1, next - 1, "skipped");
+                    gapsSkipped.inc();
+                    log.error("aggregate {}: skipping missing events {}..{} (ordering.gap-policy SKIP)", aggregateId(),
+                        last + 1, next - 1);
+                    current.skipped = SkippedRanges.add(current.skipped, last + 1, next - 1);
+                    current.lastEmitted = next - 1;
+                    drain(out);
+                    afterProgress(true);
+                }
+                case WAIT -> {
+                    if (!open.alerted) {
+                        alert(last + 1, next - 1, "waiting");
+                        open.alerted = true;
+                        log.error("aggregate {}: events {}..{} are missing from the change stream and the event store; "
+                            + "waiting (ordering.gap-policy WAIT), {} events held back, {} left in the store",
+                            aggregateId(), last + 1, next - 1, open.buffered, open.deferred);
+                    }
+                    backoff();
+                }
+            }
+        }
+
+        /** After a failed or fruitless read: the gap is overdue, and the next read waits twice as long as the last. */
+        private long backoff() {
+            GapState open = current.gap;
+            if (!open.overdue) {
+                open.overdue = true;
+                count(0, 0, 1);
+            }
+            open.attempts++;
+            long delay = Math.min(settings.gapTimeout().toMillis() << Math.min(open.attempts - 1, 30),
+                settings.maxFillBackoff().toMillis());
+            schedule(now(context) + Math.max(1, delay));
+            return delay;
+        }
+
+        /**
+         * After the stream advanced: close the gap if nothing is buffered or known to be in the store, else move it to
+         * the new first hole, read at once if {@code readNow} (reads are making progress, or events wait in the
+         * store), else after the gap timeout.
+         */
+        void afterProgress(boolean readNow) {
+            GapState open = current.gap;
+            if (open == null) {
+                return;
+            }
+            if (open.buffered <= 0 && current.lastEmitted >= open.highestKnown()) {
+                deleteTimer(open);
+                count(0, -1, open.overdue ? -1 : 0);
+                current.gap = null;
+                return;
+            }
+            if (open.missingFrom != current.lastEmitted + 1) {
+                open.missingFrom = current.lastEmitted + 1;
+                open.openedAt = now(context);
+                open.alerted = false;
+                open.boundReached = false;
+                open.attempts = 0;
+                if (open.overdue) {
+                    open.overdue = false;
+                    count(0, 0, -1);
+                }
+                schedule(readNow || open.buffered <= 0 ? now(context) + 1 : open.openedAt + timeoutOf(open));
+            }
+        }
+
+        /** Emits buffered successors of the last emitted event, in order. */
+        void drain(Collector<EventEnvelope> out) throws Exception {
+            GapState open = current.gap;
+            if (open == null) {
+                return;
+            }
+            long next = current.lastEmitted + 1;
+            EventEnvelope buffered;
+            while (open.buffered > 0 && (buffered = buffer.get(next)) != null) {
+                buffer.remove(next);
+                buffered(-1);
+                emit(buffered, out);
+                current.lastEmitted = next++;
+                open.lowestBuffered = 0; // unknown until needed
+            }
+            if (open.buffered == 0) {
+                open.lowestBuffered = 0;
+                open.highestBuffered = 0;
+            }
+        }
+
+        /** The lowest buffered sequenceNo, from the gap if known, else by one pass over the buffer (from the timer). */
+        private long lowestBuffered() throws Exception {
+            GapState open = current.gap;
+            if (open.buffered <= 0) {
+                return Long.MAX_VALUE;
+            }
+            if (open.lowestBuffered == 0) {
+                long lowest = Long.MAX_VALUE;
+                for (Long sequenceNo : buffer.keys()) {
+                    lowest = Math.min(lowest, sequenceNo);
+                }
+                open.lowestBuffered = lowest;
+            }
+            return open.lowestBuffered;
+        }
+
+        /** Makes {@code at} the aggregate's one live timer. */
+        void schedule(long at) {
+            GapState open = current.gap;
+            if (open.timerAt == at) {
+                return;
+            }
+            deleteTimer(open);
+            open.timerAt = at;
+            context.timerService().registerProcessingTimeTimer(at);
+        }
+
+        private void deleteTimer(GapState open) {
+            if (open.timerAt != 0) {
+                context.timerService().deleteProcessingTimeTimer(open.timerAt);
+                open.timerAt = 0;
+            }
+        }
+
+        private void emitStored(EventDocumentReader.Result result, Collector<EventEnvelope> out) {
+            if (result instanceof EventDocumentReader.Valid valid) {
+                emit(valid.event(), out);
+            } else {
+                EventDocumentReader.Invalid invalid = (EventDocumentReader.Invalid) result;
+                context.output(DEAD_LETTERS, DeadLetters.of("gap-fill", invalid.reason(), null, invalid.aggregateId(),
+                    invalid.sequenceNo(), invalid.eventId(), 0, null, settings.maxDocumentChars()));
+                // its position is passed like a placeholder's: counted as put in order
+                emit(EventEnvelope.placeholder(invalid.aggregateId(), invalid.sequenceNo(), invalid.eventId(), 0, false), out);
+            }
+        }
+
+        private void alert(long from, long to, String action) {
+            GapState open = current.gap;
+            gapAlerts.inc();
+            GapAlert alert = new GapAlert();
+            alert.aggregateId = aggregateId();
+            alert.missingFrom = from;
+            alert.missingTo = to;
+            alert.bufferedEvents = open.buffered;
+            alert.openSinceMillis = open.openedAt;
+            alert.policy = settings.policy().name();
+            alert.action = action;
+            alert.detectedAtMillis = System.currentTimeMillis();
+            context.output(GAP_ALERTS, alert);
         }
     }
 
-    /** Emits buffered successors of the last emitted event, in order. */
-    private void drain(OrderingState current, Collector<EventEnvelope> out) throws Exception {
-        GapState open = current.gap;
-        if (open == null) {
-            return;
-        }
-        long next = current.lastEmitted + 1;
-        EventEnvelope buffered;
-        while (open.buffered > 0 && (buffered = buffer.get(next)) != null) {
-            buffer.remove(next);
-            bufferedEvents--;
-            open.buffered--;
-            emit(buffered, out);
-            current.lastEmitted = next++;
-        }
+    /** An event whose position SKIP passed: never emitted, so dead-lettered (with the whole event) and counted. */
+    private void arrivedAfterSkip(EventEnvelope event, OrderingState current, Context context) {
+        current.skipped = SkippedRanges.remove(current.skipped, event.sequenceNo);
+        eventsArrivedAfterSkipTotal++;
+        log.error("aggregate {}: event {} arrived after its position was skipped (ordering.gap-policy SKIP); "
+            + "dead-lettered", event.aggregateId, event.sequenceNo);
+        context.output(DEAD_LETTERS, DeadLetters.of("ordering", "event " + event.sequenceNo + " of aggregate '"
+                + event.aggregateId + "' arrived after its position was skipped (ordering.gap-policy SKIP): it was "
+                + "neither projected nor published", null, event.aggregateId, event.sequenceNo, event.eventId,
+            event.clusterTime, EventRecordSerializer.toJson(event), settings.maxDocumentChars()));
     }
 
     private void emit(EventEnvelope event, Collector<EventEnvelope> out) {
@@ -319,55 +525,9 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
         out.collect(event);
     }
 
-    private void emitStored(EventDocumentReader.Result result, Collector<EventEnvelope> out, Context context) {
-        if (result instanceof EventDocumentReader.Valid valid) {
-            emit(valid.event(), out);
-        } else {
-            EventDocumentReader.Invalid invalid = (EventDocumentReader.Invalid) result;
-            context.output(DEAD_LETTERS, DeadLetters.of("gap-fill", invalid.reason(), null, invalid.aggregateId(),
-                invalid.sequenceNo(), invalid.eventId(), 0, null, settings.maxDocumentChars()));
-        }
-    }
-
-    private void alert(Context context, GapState open, long from, long to, String action) {
-        gapAlerts.inc();
-        GapAlert alert = new GapAlert();
-        alert.aggregateId = context.getCurrentKey();
-        alert.missingFrom = from;
-        alert.missingTo = to;
-        alert.bufferedEvents = open.buffered;
-        alert.openSinceMillis = open.openedAt;
-        alert.policy = settings.policy().name();
-        alert.action = action;
-        alert.detectedAtMillis = System.currentTimeMillis();
-        context.output(GAP_ALERTS, alert);
-    }
-
-    private void armTimer(GapState open, Context context) {
-        if (open.timerAt != 0) {
-            context.timerService().deleteProcessingTimeTimer(open.timerAt);
-        }
-        open.timerAt = Math.max(open.openedAt + timeoutOf(open), now(context) + 1);
-        context.timerService().registerProcessingTimeTimer(open.timerAt);
-    }
-
-    private void rearm(GapState open, Context context, long delayMillis) {
-        open.timerAt = now(context) + delayMillis;
-        context.timerService().registerProcessingTimeTimer(open.timerAt);
-    }
-
     private long timeoutOf(GapState open) {
         return (open.fromSnapshot ? settings.snapshotGapTimeout() : settings.gapTimeout()).toMillis();
     }
-
-    private long lowestBuffered() throws Exception {
-        long lowest = Long.MAX_VALUE;
-        for (Long sequenceNo : buffer.keys()) {
-            lowest = Math.min(lowest, sequenceNo);
-        }
-        return lowest;
-    }
-
 
     private static long positionOf(EventDocumentReader.Result result) {
         return result instanceof EventDocumentReader.Valid valid ? valid.event().sequenceNo
@@ -382,31 +542,86 @@ public class OrderingFunction extends KeyedProcessFunction<String, EventEnvelope
         return context.timerService().currentProcessingTime();
     }
 
-    // The gauges count across keys; their totals survive restarts in operator state.
+    /** The start position in force: fixed at the job's first start, then restored. */
+    StartPosition startPosition() {
+        return start;
+    }
+
+    // what the gauges show, for tests
+
+    long bufferedEvents() {
+        return gauges.buffered();
+    }
+
+    long openGaps() {
+        return gauges.openGaps();
+    }
+
+    long overdueGaps() {
+        return gauges.overdueGaps();
+    }
+
+    long eventsOrderedTotal() {
+        return eventsOrderedTotal;
+    }
+
+    long eventsArrivedAfterSkipTotal() {
+        return eventsArrivedAfterSkipTotal;
+    }
+
+    // Operator state: the gauges per key group, the running totals and the start position.
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        gaugeState.update(List.of(bufferedEvents, openGaps, maxOutOfOrderDistance));
+        gaugeState.update(gauges.snapshot());
+        legacyGaugeState.update(List.of(0L, 0L, maxOutOfOrderDistance));
         totalsState.update(List.of(eventsOrderedTotal));
+        arrivedAfterSkipState.update(List.of(eventsArrivedAfterSkipTotal));
+        startState.update(start instanceof StartPosition.FirstEventAfter after ? List.of(1L, after.clusterTime())
+            : List.of(0L, 0L));
     }
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        gaugeState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("ordering-gauges", Types.LONG));
-        List<Long> restored = new ArrayList<>();
-        gaugeState.get().forEach(restored::add);
-        // a state of its own, so that savepoints taken before it existed still restore
-        totalsState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("ordering-totals", Types.LONG));
-        // union state hands every subtask every subtask's totals: subtask 0 restores the sums, the others start at 0
-        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
-            for (int i = 0; i + 2 < restored.size(); i += 3) {
-                bufferedEvents += restored.get(i);
-                openGaps += restored.get(i + 1);
-                maxOutOfOrderDistance = Math.max(maxOutOfOrderDistance, restored.get(i + 2));
-            }
-            for (Long total : totalsState.get()) {
-                eventsOrderedTotal += total;
-            }
+        var operatorState = context.getOperatorStateStore();
+        var task = getRuntimeContext().getTaskInfo();
+        boolean first = task.getIndexOfThisSubtask() == 0;
+        gauges = new KeyGroupGauges(task.getMaxNumberOfParallelSubtasks(), task.getNumberOfParallelSubtasks(),
+            task.getIndexOfThisSubtask());
+        gaugeState = operatorState.getUnionListState(new ListStateDescriptor<>("ordering-gauges-by-key-group", Types.LONG));
+        gauges.restore(list(gaugeState));
+        // the state of the first version: [buffered, openGaps, maxOutOfOrderDistance] per subtask; its gaps are counted
+        // when their aggregate is next touched (GapState.counted), only the distance is still taken from it
+        legacyGaugeState = operatorState.getUnionListState(new ListStateDescriptor<>("ordering-gauges", Types.LONG));
+        List<Long> legacy = list(legacyGaugeState);
+        for (int i = 2; first && i < legacy.size(); i += 3) {
+            maxOutOfOrderDistance = Math.max(maxOutOfOrderDistance, legacy.get(i));
         }
+        // union state hands every subtask every subtask's totals: subtask 0 restores the sums, the others start at 0
+        totalsState = operatorState.getUnionListState(new ListStateDescriptor<>("ordering-totals", Types.LONG));
+        arrivedAfterSkipState = operatorState.getUnionListState(new ListStateDescriptor<>("ordering-arrived-after-skip",
+            Types.LONG));
+        if (first) {
+            eventsOrderedTotal = list(totalsState).stream().mapToLong(Long::longValue).sum();
+            eventsArrivedAfterSkipTotal = list(arrivedAfterSkipState).stream().mapToLong(Long::longValue).sum();
+        }
+        startState = operatorState.getUnionListState(new ListStateDescriptor<>("ordering-start", Types.LONG));
+        List<Long> restoredStart = list(startState);
+        if (restoredStart.size() >= 2) {
+            start = restoredStart.get(0) == 1 ? StartPosition.firstEventAfter(restoredStart.get(1)) : StartPosition.beginning();
+        } else {
+            // a fresh start, or a savepoint from before the start position was kept: the configured one
+            start = settings.start();
+        }
+        if (first && context.isRestored() && !start.equals(settings.start())) {
+            log.info("ordering starts aggregates without state at {}, as when the job first started (the configured {} "
+                + "applies only to a start without state)", start, settings.start());
+        }
+    }
+
+    private static List<Long> list(ListState<Long> state) throws Exception {
+        List<Long> values = new ArrayList<>();
+        state.get().forEach(values::add);
+        return values;
     }
 }

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
 import io.eventflow.job.model.EventEnvelope;
+import io.eventflow.job.model.JsonBytes;
 
 /**
  * An event as a Kafka record: key = aggregateId (so one aggregate's events share a partition, in order), value = the
@@ -78,6 +79,25 @@ public final class EventRecordSerializer implements KafkaRecordSerializationSche
             throw new UncheckedIOException(e);
         }
         return out.toString();
+    }
+
+    /** Field names, braces, quotes, commas, the occurredAt instant and the two numbers of the value. */
+    private static final int VALUE_FIXED_BYTES = 256;
+    /** The header names and the header values that are numbers. */
+    private static final int HEADERS_FIXED_BYTES = 64;
+
+    /**
+     * An upper bound of the bytes of the event's record: its key, its value and its headers, as {@link #serialize}
+     * writes them. The event reader rejects an event above {@code kafka.max-record-bytes} by this bound, so that the
+     * producer never refuses one (and fails the job on every restart).
+     */
+    public static long recordBytesUpperBound(EventEnvelope event) {
+        long key = JsonBytes.utf8(event.aggregateId);
+        long headers = HEADERS_FIXED_BYTES + JsonBytes.utf8(event.eventId) + JsonBytes.utf8(event.eventType);
+        long value = VALUE_FIXED_BYTES + JsonBytes.quoted(event.eventId) + JsonBytes.quoted(event.aggregateId)
+            + JsonBytes.quoted(event.aggregateType) + JsonBytes.quoted(event.eventType) + JsonBytes.quoted(event.commitId)
+            + JsonBytes.utf8(event.payloadJson) + JsonBytes.utf8(event.metadataJson);
+        return key + headers + value;
     }
 
     private static byte[] utf8(String text) {

@@ -8,7 +8,11 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
-/** Exactly-once Kafka sinks: transactions that commit when the checkpoint that covers them completes. */
+/**
+ * The job's Kafka sinks. Events go through an exactly-once sink: transactions that commit when the checkpoint that
+ * covers them completes. Dead letters, integrity records and gap alerts go through at-least-once sinks with idempotent
+ * producers (see {@link #atLeastOnce}).
+ */
 public final class KafkaSinks {
 
     private KafkaSinks() {
@@ -39,6 +43,34 @@ public final class KafkaSinks {
             .setBootstrapServers(bootstrapServers)
             .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
             .setTransactionalIdPrefix(transactionalIdPrefix)
+            .setKafkaProducerConfig(properties)
+            .setRecordSerializer(serializer)
+            .build();
+    }
+
+    /**
+     * An at-least-once sink: every record is acknowledged by all in-sync replicas before the checkpoint that covers it
+     * completes, an idempotent producer keeps retries from duplicating it, and records are visible at once. After a
+     * restart, the records since the last checkpoint are sent again, with the same keys (a {@code SideRecord}'s key
+     * names what it is about), so a consumer, or a compacted topic, drops the repeats.
+     *
+     * <p>Why not exactly-once for dead letters, integrity records and alerts: an exactly-once Kafka sink opens a
+     * transaction under a new transactional id for every checkpoint of every subtask, and brokers keep each id until
+     * transactional.id.expiration.ms (7 days) has passed (FLINK-34554): with three more such sinks, a job at 4 subtasks
+     * and 10 s checkpoints leaves about 100,000 ids a day on the brokers. These records are diagnostics, rare, and
+     * keyed by what they describe, so a repeat after a restart is harmless; and an alert is visible when it is raised,
+     * not a checkpoint later.
+     */
+    public static <T> KafkaSink<T> atLeastOnce(String bootstrapServers, Properties extraProperties,
+                                               KafkaRecordSerializationSchema<T> serializer) {
+        Properties properties = new Properties();
+        properties.setProperty(ProducerConfig.LINGER_MS_CONFIG, "20");
+        properties.putAll(extraProperties);
+        properties.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        properties.setProperty(ProducerConfig.ACKS_CONFIG, "all");
+        return KafkaSink.<T>builder()
+            .setBootstrapServers(bootstrapServers)
+            .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
             .setKafkaProducerConfig(properties)
             .setRecordSerializer(serializer)
             .build();

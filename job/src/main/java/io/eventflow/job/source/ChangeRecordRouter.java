@@ -1,7 +1,16 @@
 package io.eventflow.job.source;
 
+import java.util.List;
+import java.util.Objects;
+
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -9,6 +18,7 @@ import org.bson.BsonDocument;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.eventflow.core.job.JobMetrics;
 import io.eventflow.job.model.ChangeRecord;
 import io.eventflow.job.model.DeadLetter;
 import io.eventflow.job.model.EventEnvelope;
@@ -25,7 +35,7 @@ import io.eventflow.job.model.IntegrityViolation;
  *       for it or read it again from the store.</li>
  * </ul>
  */
-public class ChangeRecordRouter extends ProcessFunction<ChangeRecord, EventEnvelope> {
+public class ChangeRecordRouter extends ProcessFunction<ChangeRecord, EventEnvelope> implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
     private static final Logger log = LoggerFactory.getLogger(ChangeRecordRouter.class);
@@ -41,6 +51,8 @@ public class ChangeRecordRouter extends ProcessFunction<ChangeRecord, EventEnvel
     private transient Counter snapshotEvents;
     private transient Counter deadLetters;
     private transient Counter integrityViolations;
+    private transient ListState<Long> withoutPositionState;
+    private transient long documentsWithoutPositionTotal;
 
     public ChangeRecordRouter(EventDocumentReader reader, int maxDocumentChars) {
         this.reader = reader;
@@ -50,10 +62,11 @@ public class ChangeRecordRouter extends ProcessFunction<ChangeRecord, EventEnvel
     @Override
     public void open(OpenContext openContext) {
         var metrics = getRuntimeContext().getMetricGroup();
-        events = metrics.counter("eventsReceived");
-        snapshotEvents = metrics.counter("snapshotEventsReceived");
-        deadLetters = metrics.counter("deadLetters");
-        integrityViolations = metrics.counter("integrityViolations");
+        events = metrics.counter(JobMetrics.EVENTS_RECEIVED);
+        snapshotEvents = metrics.counter(JobMetrics.SNAPSHOT_EVENTS_RECEIVED);
+        deadLetters = metrics.counter(JobMetrics.DEAD_LETTERS);
+        integrityViolations = metrics.counter(JobMetrics.INTEGRITY_VIOLATIONS);
+        metrics.gauge(JobMetrics.DOCUMENTS_WITHOUT_POSITION_TOTAL, () -> documentsWithoutPositionTotal);
     }
 
     @Override
@@ -69,7 +82,9 @@ public class ChangeRecordRouter extends ProcessFunction<ChangeRecord, EventEnvel
         try {
             document = BsonDocument.parse(change.fullDocumentJson);
         } catch (RuntimeException e) {
-            deadLetter(context, change, "the document cannot be parsed: " + e.getMessage(), null, 0, null);
+            deadLetter(context, change, "the document cannot be parsed: " + DeadLetters.truncate(e.getMessage(), 500),
+                null, 0, null);
+            documentsWithoutPositionTotal++;
             return;
         }
         EventDocumentReader.Result result = reader.read(document, change.clusterTime, change.snapshot);
@@ -85,6 +100,9 @@ public class ChangeRecordRouter extends ProcessFunction<ChangeRecord, EventEnvel
             if (invalid.hasPosition()) {
                 out.collect(EventEnvelope.placeholder(invalid.aggregateId(), invalid.sequenceNo(), invalid.eventId(),
                     change.clusterTime, change.snapshot));
+            } else {
+                // no position in any stream: never put in order, but in the store's count
+                documentsWithoutPositionTotal++;
             }
         }
     }
@@ -99,13 +117,38 @@ public class ChangeRecordRouter extends ProcessFunction<ChangeRecord, EventEnvel
         context.output(DEAD_LETTERS, letter);
     }
 
+    long documentsWithoutPositionTotal() {
+        return documentsWithoutPositionTotal;
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        withoutPositionState.update(List.of(documentsWithoutPositionTotal));
+    }
+
+    /** The running total survives restarts: union state hands every subtask every total, subtask 0 restores the sum. */
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        withoutPositionState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>(
+            "documents-without-position", Types.LONG));
+        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+            for (Long total : withoutPositionState.get()) {
+                documentsWithoutPositionTotal += total;
+            }
+        }
+    }
+
     private IntegrityViolation violation(ChangeRecord change) {
         IntegrityViolation violation = new IntegrityViolation();
         violation.operationType = change.operationType;
         violation.namespace = change.namespace();
         violation.documentKeyJson = change.documentKeyJson;
+        // cut here already, so that a large update does not travel through the job whole; the sink bounds it in bytes
         violation.documentJson = DeadLetters.truncate(change.fullDocumentJson, maxDocumentChars);
-        violation.updateDescriptionJson = change.updateDescriptionJson;
+        violation.documentTruncated = !Objects.equals(violation.documentJson, change.fullDocumentJson);
+        violation.updateDescriptionJson = DeadLetters.truncate(change.updateDescriptionJson, maxDocumentChars);
+        violation.updateDescriptionTruncated = !Objects.equals(violation.updateDescriptionJson,
+            change.updateDescriptionJson);
         violation.clusterTime = change.clusterTime;
         violation.detectedAtMillis = System.currentTimeMillis();
         return violation;

@@ -24,7 +24,12 @@ public final class DeadLetters {
         return letter;
     }
 
+    /** The text, cut to at most {@code maxChars} characters, never between the two halves of a surrogate pair. */
     public static String truncate(String text, int maxChars) {
-        return text == null || text.length() <= maxChars ? text : text.substring(0, maxChars);
+        if (text == null || text.length() <= maxChars) {
+            return text;
+        }
+        int end = maxChars > 0 && Character.isHighSurrogate(text.charAt(maxChars - 1)) ? maxChars - 1 : maxChars;
+        return text.substring(0, end);
     }
 }

@@ -6,6 +6,7 @@ import org.bson.BsonDocument;
 import org.bson.BsonValue;
 
 import io.eventflow.job.model.EventEnvelope;
+import io.eventflow.job.sink.EventRecordSerializer;
 import io.eventflow.core.event.EventFields;
 import io.eventflow.writer.codec.BsonJson;
 
@@ -18,13 +19,14 @@ public final class EventDocumentReader implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    private final int maxEventJsonBytes;
+    private final int maxRecordBytes;
 
     /**
-     * @param maxEventJsonBytes events whose JSON is larger cannot be published to Kafka and are rejected
+     * @param maxRecordBytes events whose Kafka record (key, value and headers) could be larger cannot be published and
+     *                       are rejected
      */
-    public EventDocumentReader(int maxEventJsonBytes) {
-        this.maxEventJsonBytes = maxEventJsonBytes;
+    public EventDocumentReader(int maxRecordBytes) {
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     /** The outcome of reading one document. */
@@ -92,10 +94,10 @@ public final class EventDocumentReader implements Serializable {
         event.commitId = document.containsKey(EventFields.COMMIT_ID) ? document.getString(EventFields.COMMIT_ID).getValue() : null;
         event.clusterTime = clusterTime;
         event.snapshot = snapshot;
-        int size = event.payloadJson.length() + event.metadataJson.length();
-        if (size > maxEventJsonBytes) {
-            return new Invalid("the event is " + size + " bytes as JSON, more than kafka.max-record-bytes ("
-                + maxEventJsonBytes + "): it cannot be published", aggregateId, sequenceNo, eventId);
+        long size = EventRecordSerializer.recordBytesUpperBound(event);
+        if (size > maxRecordBytes) {
+            return new Invalid("the event is up to " + size + " bytes as a Kafka record, more than kafka.max-record-bytes ("
+                + maxRecordBytes + "): it cannot be published", aggregateId, sequenceNo, eventId);
         }
         return new Valid(event);
     }
@@ -122,14 +124,18 @@ public final class EventDocumentReader implements Serializable {
         if (value == null) {
             return "field '" + field + "' is missing; it must be " + expected;
         }
-        String shown = value.isString() ? "'" + value.asString().getValue() + "'"
+        String shown = value.isString() ? "'" + abbreviate(value.asString().getValue()) + "'"
             : value.isNull() ? "null"
             : value.getBsonType().name().toLowerCase(java.util.Locale.ROOT) + " " + abbreviate(value);
         return "field '" + field + "' is " + shown + "; it must be " + expected;
     }
 
     private static String abbreviate(BsonValue value) {
-        String text = value.isDocument() || value.isArray() ? BsonJson.toJson(value).toString() : String.valueOf(BsonJson.toJson(value));
-        return text.length() > 80 ? text.substring(0, 77) + "..." : text;
+        return abbreviate(value.isDocument() || value.isArray() ? BsonJson.toJson(value).toString()
+            : String.valueOf(BsonJson.toJson(value)));
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() > 80 ? DeadLetters.truncate(text, 77) + "..." : text;
     }
 }

@@ -117,6 +117,35 @@ class JobConfigTest {
         assertThat(JobConfig.of(with(Map.of("outputs", "KAFKA"))).outputs()).containsExactly(JobOutput.KAFKA);
     }
 
+    @Test
+    void theMaxParallelismIsBetweenTheParallelismsAndFlinksLimit() {
+        assertThat(JobConfig.of(REQUIRED).get(JobOptions.JOB_MAX_PARALLELISM)).isEqualTo(128);
+        assertInvalid(Map.of("job.max-parallelism", "40000"), "option 'job.max-parallelism' has an invalid value "
+            + "'40000': must be between 1 and 32768");
+        assertInvalid(Map.of("job.max-parallelism", "4", "job.parallelism", "8"), "option 'job.max-parallelism' has "
+            + "an invalid value '4': is below job.parallelism (8) or source.parallelism (1)");
+    }
+
+    @Test
+    void everyRecordMustFitTheProducersRequestSizeWithItsHeaders() {
+        assertInvalid(Map.of("kafka.max-record-bytes", "1048576"), "option 'kafka.max-record-bytes' has an invalid value "
+            + "'1048576': a record of this size plus 1024 bytes of batch and record headers exceeds the producers' "
+            + "max.request.size (1048576)");
+        assertInvalid(Map.of("kafka.max-record-bytes", "2000000", "kafka.properties.max.request.size", "1500000"),
+            "exceeds the producers' max.request.size (1500000)");
+        assertThat(JobConfig.of(with(Map.of("kafka.max-record-bytes", "2000000", "kafka.properties.max.request.size",
+            "3000000"))).recordLimits().maxRecordBytes()).isEqualTo(2_000_000);
+    }
+
+    @Test
+    void anIntegrityRecordsTwoDocumentsAndOtherFieldsMustFitTheRecordBudget() {
+        assertInvalid(Map.of("dead-letter.max-document-bytes", "495000"), "option 'dead-letter.max-document-bytes' has an "
+            + "invalid value '495000': an integrity record holds two documents of up to this many bytes and up to 19456 "
+            + "bytes of other fields, 1009456 in all, more than kafka.max-record-bytes (1000000)");
+        assertThat(JobConfig.of(with(Map.of("dead-letter.max-document-bytes", "490000"))).recordLimits()
+            .worstCaseSideRecordBytes()).isLessThanOrEqualTo(1_000_000);
+    }
+
     private static void assertInvalid(Map<String, String> values, String message) {
         assertThatThrownBy(() -> JobConfig.of(with(values)))
             .isInstanceOf(InvalidConfigurationException.class)

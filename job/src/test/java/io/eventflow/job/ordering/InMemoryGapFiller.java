@@ -14,7 +14,7 @@ import io.eventflow.job.source.EventDocumentReader;
 final class InMemoryGapFiller implements GapFiller {
 
     private static final long serialVersionUID = 1L;
-    private static final Map<String, TreeMap<Long, EventDocumentReader.Result>> STORES = new ConcurrentHashMap<>();
+    private static final Map<String, Map<String, TreeMap<Long, EventDocumentReader.Result>>> STORES = new ConcurrentHashMap<>();
     private static final Map<String, List<String>> READS = new ConcurrentHashMap<>();
     private static final Map<String, Integer> FAILURES = new ConcurrentHashMap<>();
 
@@ -22,16 +22,16 @@ final class InMemoryGapFiller implements GapFiller {
 
     InMemoryGapFiller(String name) {
         this.name = name;
-        STORES.put(name, new TreeMap<>());
+        STORES.put(name, new ConcurrentHashMap<>());
         READS.put(name, new CopyOnWriteArrayList<>());
     }
 
     void store(EventEnvelope event) {
-        STORES.get(name).put(event.sequenceNo, new EventDocumentReader.Valid(event));
+        stream(event.aggregateId).put(event.sequenceNo, new EventDocumentReader.Valid(event));
     }
 
     void storeInvalid(String aggregateId, long sequenceNo, String reason) {
-        STORES.get(name).put(sequenceNo, new EventDocumentReader.Invalid(reason, aggregateId, sequenceNo, "bad-" + sequenceNo));
+        stream(aggregateId).put(sequenceNo, new EventDocumentReader.Invalid(reason, aggregateId, sequenceNo, "bad-" + sequenceNo));
     }
 
     void failNextReads(int times) {
@@ -43,14 +43,18 @@ final class InMemoryGapFiller implements GapFiller {
         return READS.get(name);
     }
 
+    private TreeMap<Long, EventDocumentReader.Result> stream(String aggregateId) {
+        return STORES.get(name).computeIfAbsent(aggregateId, id -> new TreeMap<>());
+    }
+
     @Override
-    public List<EventDocumentReader.Result> read(String aggregateId, long from, long to) {
+    public List<EventDocumentReader.Result> read(String aggregateId, long from, long to, int limit) {
         READS.get(name).add(from + ".." + to);
         int failures = FAILURES.getOrDefault(name, 0);
         if (failures > 0) {
             FAILURES.put(name, failures - 1);
             throw new IllegalStateException("injected read failure");
         }
-        return new ArrayList<>(STORES.get(name).subMap(from, true, to, true).values());
+        return new ArrayList<>(stream(aggregateId).subMap(from, true, to, true).values()).stream().limit(limit).toList();
     }
 }

@@ -23,13 +23,18 @@ class ChangeRecordRouterTest {
         + "\"occurredAt\": {\"$date\": 1772359200000}, \"payload\": {\"by\": \"clerk\"}, "
         + "\"metadata\": {\"correlationId\": \"c\"}, \"commitId\": \"k1\"}";
 
+    private ChangeRecordRouter router;
     private OneInputStreamOperatorTestHarness<ChangeRecord, EventEnvelope> harness;
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(
-            new ChangeRecordRouter(new EventDocumentReader(1000), 50)));
+        harness = harness();
         harness.open();
+    }
+
+    private OneInputStreamOperatorTestHarness<ChangeRecord, EventEnvelope> harness() throws Exception {
+        router = new ChangeRecordRouter(new EventDocumentReader(1000), 50);
+        return new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(router));
     }
 
     @AfterEach
@@ -71,6 +76,31 @@ class ChangeRecordRouterTest {
         assertThat(violations).extracting(violation -> violation.operationType + " " + violation.namespace)
             .containsExactly("update es.events", "replace es.events", "delete es.events");
         assertThat(violations.get(0).documentJson).hasSize(50);
+        assertThat(violations.get(0).documentTruncated).isTrue();
+    }
+
+    @Test
+    void theUpdateDescriptionOfAnIntegrityViolationIsCutLikeItsDocument() throws Exception {
+        ChangeRecord change = insert(VALID, false);
+        change.operationType = "update";
+        change.updateDescriptionJson = "{\"updatedFields\": {\"payload.note\": \"" + "x".repeat(2_000_000) + "\"}}";
+        harness.processElement(new StreamRecord<>(change));
+
+        IntegrityViolation violation = harness.getSideOutput(ChangeRecordRouter.INTEGRITY_VIOLATIONS).poll().getValue();
+        assertThat(violation.updateDescriptionJson).hasSize(50).startsWith("{\"updatedFields\"");
+        assertThat(violation.updateDescriptionTruncated).isTrue();
+    }
+
+    @Test
+    void anEventWhoseRecordWouldExceedTheBudgetInBytesIsDeadLetteredEvenIfItHasFewerCharacters() throws Exception {
+        // 400 three-byte characters: 400 characters, 1,200 bytes
+        harness.processElement(new StreamRecord<>(insert(VALID.replace("\"by\": \"clerk\"",
+            "\"by\": \"" + "\u4e2d".repeat(400) + "\""), false)));
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(event -> assertThat(event.isPlaceholder()).isTrue());
+        assertThat(deadLetters()).singleElement().satisfies(letter -> assertThat(letter.reason)
+            .matches("the event is up to \\d+ bytes as a Kafka record, more than kafka.max-record-bytes \\(1000\\): it "
+                + "cannot be published"));
     }
 
     @Test
@@ -100,6 +130,24 @@ class ChangeRecordRouterTest {
             "field 'sequenceNo' is int32 0; it must be an integer of 1 or more",
             deadLetters().get(1).reason);
         assertThat(deadLetters().get(1).reason).startsWith("the document cannot be parsed");
+    }
+
+    @Test
+    void documentsWithoutAPositionAreCountedInARunningTotalThatSurvivesARestore() throws Exception {
+        harness.processElement(new StreamRecord<>(insert(VALID.replace("\"aggregateId\": \"o1\", ", ""), false)));
+        harness.processElement(new StreamRecord<>(insert("{not json", false)));
+        harness.processElement(new StreamRecord<>(insert(VALID.replace("\"eventType\": \"OrderConfirmed\", ", ""), false)));
+        assertThat(router.documentsWithoutPositionTotal()).as("the third has a position: its placeholder is ordered")
+            .isEqualTo(2);
+        var snapshot = harness.snapshot(1, 1);
+        harness.close();
+
+        harness = harness();
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.processElement(new StreamRecord<>(insert(VALID.replace("{\"$numberLong\": \"3\"}", "\"three\""), false)));
+
+        assertThat(router.documentsWithoutPositionTotal()).isEqualTo(3);
     }
 
     private List<DeadLetter> deadLetters() {

@@ -1,7 +1,11 @@
 package io.eventflow.ops.audit;
 
+import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.gte;
 import static com.mongodb.client.model.Filters.in;
+import static com.mongodb.client.model.Filters.or;
+import static com.mongodb.client.model.Filters.type;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -132,9 +136,11 @@ public final class ReadModelAudit {
      */
     private Map<String, Long> heads() {
         List<Bson> pipeline = new ArrayList<>();
-        if (aggregateType != null) {
-            pipeline.add(Aggregates.match(eq(AGGREGATE_TYPE, aggregateType)));
-        }
+        // documents without a usable position belong to no stream: the job dead-letters them, and so no read model
+        // reflects them (a string sequenceNo would also win $max over every number)
+        Bson positioned = and(type(AGGREGATE_ID, "string"), or(type(SEQUENCE_NO, "int"), type(SEQUENCE_NO, "long")),
+            gte(SEQUENCE_NO, 1));
+        pipeline.add(Aggregates.match(aggregateType == null ? positioned : and(eq(AGGREGATE_TYPE, aggregateType), positioned)));
         pipeline.add(Aggregates.group("$" + AGGREGATE_ID, Accumulators.max("head", "$" + SEQUENCE_NO),
             Accumulators.addToSet("types", "$" + EVENT_TYPE)));
         Map<String, Long> heads = new HashMap<>();
@@ -148,7 +154,8 @@ public final class ReadModelAudit {
     }
 
     private long head(String aggregateId) {
-        Document head = events.find(eq(AGGREGATE_ID, aggregateId)).sort(Sorts.descending(SEQUENCE_NO)).limit(1)
+        Document head = events.find(and(eq(AGGREGATE_ID, aggregateId), or(type(SEQUENCE_NO, "int"),
+                type(SEQUENCE_NO, "long")))).sort(Sorts.descending(SEQUENCE_NO)).limit(1)
             .projection(Projections.include(SEQUENCE_NO)).first();
         return head == null ? 0 : ((Number) head.get(SEQUENCE_NO)).longValue();
     }

@@ -35,7 +35,8 @@ import io.eventflow.ops.submit.JobSubmission;
 
 /**
  * The ops commands behind {@code bin/status}, {@code bin/audit}, {@code bin/upgrade}, {@code bin/rebuild} and
- * {@code bin/recover-source}. Exit codes: 0 done, 1 failed or drift found, 2 wrong usage.
+ * {@code bin/recover-source}. Exit codes: 0 done (status: every job healthy), 1 failed, drift found or a job unhealthy
+ * (status prints why), 2 wrong usage.
  */
 public final class Ops {
 
@@ -43,10 +44,12 @@ public final class Ops {
         usage: ops <command> [--option value ...] [-- job arguments]
           submit          run a job jar (flink run over REST)                      --jar [--add-jars --parallelism
                                                                                     --savepoint --allow-non-restored-state] -- args
-          status          job state, checkpoints, lag, open gaps, bad input       [--job]
+          status          job state, checkpoints, lag, gaps, bad input, health;    [--job]
+                          exit 1 if a job is unhealthy
           audit           read models vs the store; exit 1 on drift                --jar [--add-jars --projections --settle
                                                                                     --rechecks --report] (or --read-models)
-          upgrade         stop with savepoint, start --jar from it                 --jar [--add-jars --job --savepoint-dir] -- args
+          upgrade         stop with savepoint, start --jar from it (a failing or   --jar [--add-jars --job --savepoint-dir] -- args
+                          restarting job: from its latest retained checkpoint)
           rebuild         zero-downtime rebuild into <collection>_v<N>             --jar [--add-jars --projections --job
                                                                                     --max-lag --retire-after --gate-timeout] -- args
           recover-source  restart with a fresh source (expired resume token)       --jar [--add-jars --job --new-source-uid] -- args
@@ -125,10 +128,13 @@ public final class Ops {
                 System.out.println("no job is running on " + flink.baseUrl());
                 return 1;
             }
+            boolean healthy = true;
             for (String job : jobs) {
-                status.report(job).forEach(System.out::println);
+                JobStatus.Report report = status.report(job);
+                report.lines().forEach(System.out::println);
+                healthy &= report.health().healthy();
             }
-            return 0;
+            return healthy ? 0 : 1;
         }
     }
 

@@ -11,6 +11,8 @@ import io.eventflow.core.job.JobOptionKeys;
 import io.eventflow.ops.rest.FlinkRestClient;
 import io.eventflow.ops.rest.FlinkRestException;
 import io.eventflow.ops.rest.JobInfo;
+import io.eventflow.ops.status.Health;
+import io.eventflow.ops.status.JobStatus;
 import io.eventflow.ops.submit.JobSubmission;
 
 /**
@@ -30,14 +32,44 @@ public final class JobLifecycle {
     }
 
     /**
-     * Stops the job with a savepoint and starts the submission from it. Every operator keeps its state (the uids are
-     * stable), so ordering, projections and the Kafka transactions carry on where they stopped.
+     * Deploys the submission in place of the job, with all its state. A healthy job is stopped with a savepoint and
+     * the submission started from it: every operator keeps its state (the uids are stable), so ordering, projections
+     * and the Kafka transactions carry on where they stopped.
+     *
+     * <p>A job that cannot take a savepoint (restarting or failing, not all tasks running, failed since its last
+     * completed checkpoint), or whose savepoint fails, is what most needs a fix: it is cancelled (its checkpoints are
+     * retained) and the submission is started from its latest retained checkpoint. Kafka transactions that checkpoint
+     * covered are committed on restore, later ones aborted; everything after it is read again from the source.
      *
      * @return the new job's id
      */
     public String upgrade(String jobId, JobSubmission submission, String savepointDirectory) {
-        String savepoint = stopWithSavepoint(jobId, savepointDirectory);
-        return start(submission.restoredFrom(savepoint, false));
+        Health health = new JobStatus(flink, null).health(jobId);
+        if (health.canTakeSavepoint()) {
+            try {
+                String savepoint = stopWithSavepoint(jobId, savepointDirectory);
+                return start(submission.restoredFrom(savepoint, false));
+            } catch (FlinkRestException e) {
+                progress.accept("no savepoint (" + e.getMessage() + ")");
+            }
+        } else {
+            progress.accept("job " + jobId + " cannot take a savepoint: " + String.join("; ", health.problems()));
+        }
+        return startFromLatestCheckpoint(jobId, submission);
+    }
+
+    /** Cancels the job if it is still alive, then starts the submission from its latest retained checkpoint. */
+    private String startFromLatestCheckpoint(String jobId, JobSubmission submission) {
+        JobInfo job = flink.job(jobId);
+        if (job.isActive()) {
+            flink.cancel(jobId);
+            flink.awaitState(jobId, state -> !JobInfo.isActive(state), "cancelled", timeout);
+            progress.accept("cancelled job " + jobId + " (" + job.state() + "; its checkpoints are retained)");
+        }
+        // only now: a checkpoint that completed while the job was being cancelled is the latest
+        String restorePoint = latestRestorePoint(jobId);
+        progress.accept("deploying from the latest retained checkpoint of job " + jobId + ": " + restorePoint);
+        return start(submission.restoredFrom(restorePoint, false));
     }
 
     /**

@@ -26,6 +26,7 @@ import io.eventflow.readmodels.ReadModelAliases;
 import io.eventflow.ops.rest.FlinkRestClient;
 import io.eventflow.ops.rest.FlinkRestException;
 import io.eventflow.ops.rest.JobInfo;
+import io.eventflow.ops.status.Lag;
 import io.eventflow.ops.submit.JobSubmission;
 
 /**
@@ -144,27 +145,28 @@ public final class Rebuild {
     }
 
     /**
-     * The job's {@code eventsOrderedTotal} reaches the REST API through a metric fetcher, seconds late; comparing it
-     * with the store's count of the same moment would never close under load. So the gate takes the store's count
-     * first, then waits until the job has put at least that many events in order: everything the store held then has
-     * passed. The audit then checks the new collections against the store.
+     * The job's running totals reach the REST API through a metric fetcher, seconds late; comparing them with the
+     * store's count of the same moment would never close under load. So the gate takes the store's count first, then
+     * waits until the job has accounted for at least that many documents ({@link Lag}: put in order, dead-lettered
+     * without a position, arrived after a skip): everything the store held then has passed. The audit then checks the
+     * new collections against the store.
      */
     private void awaitCutOverGate(String rebuildJob, String suffix) {
         Instant deadline = Instant.now().plus(gateTimeout);
         Instant nextReport = Instant.EPOCH;
         long target = events.estimatedDocumentCount();
         while (true) {
-            long ordered = (long) flink.metricTotal(rebuildJob, JobMetrics.EVENTS_ORDERED_TOTAL);
-            long lag = Math.max(0, target - ordered);
+            Lag measured = Lag.measure(flink, rebuildJob, target);
+            long lag = measured.events();
             if (Instant.now().isAfter(nextReport)) {
-                progress.accept("rebuild lag: " + lag + " events (" + ordered + " in order, " + target + " to reach)");
+                progress.accept("rebuild " + measured.describe());
                 nextReport = Instant.now().plusSeconds(5);
             }
             if (lag <= maxLag) {
                 // cross-aggregate documents are written when a checkpoint completes: wait for one that covers the events
                 awaitNextCheckpoint(rebuildJob, deadline);
                 if (audited(suffix)) {
-                    progress.accept("cut-over gate passed: the rebuild job has put in order the " + target
+                    progress.accept("cut-over gate passed: the rebuild job has accounted for the " + target
                         + " events the store held, and every new collection matches the store");
                     return;
                 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -223,6 +224,35 @@ public final class FlinkRestClient implements AutoCloseable {
         return sums;
     }
 
+    /**
+     * The sums of several operator metrics over all operators and subtasks, in one pass over the job's vertices: keys
+     * are the metric names; a metric no operator has sums to 0.
+     */
+    public Map<String, Double> metricTotals(String jobId, Collection<String> metricNames) {
+        Map<String, Double> totals = new LinkedHashMap<>();
+        metricNames.forEach(name -> totals.put(name, 0.0));
+        for (JsonNode vertex : jobDetails(jobId).path("vertices")) {
+            String path = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
+            List<String> ids = new ArrayList<>();
+            for (JsonNode metric : get(path)) {
+                String id = metric.path("id").asText();
+                if (metricNames.stream().anyMatch(name -> id.endsWith("." + name))) {
+                    ids.add(id);
+                }
+            }
+            if (ids.isEmpty()) {
+                continue;
+            }
+            String query = path + "?agg=sum&get=" + URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8);
+            for (JsonNode metric : get(query)) {
+                String id = metric.path("id").asText();
+                metricNames.stream().filter(name -> id.endsWith("." + name)).findFirst()
+                    .ifPresent(name -> totals.merge(name, metric.path("sum").asDouble(), Double::sum));
+            }
+        }
+        return totals;
+    }
+
     /** The sum of one operator metric over all operators and subtasks that have it; 0 if none has. */
     public double metricTotal(String jobId, String metricName) {
         return operatorMetricSums(jobId, metricName).values().stream().mapToDouble(Double::doubleValue).sum();
@@ -231,6 +261,21 @@ public final class FlinkRestClient implements AutoCloseable {
     /** The highest value of one operator metric over all operators and subtasks that have it; 0 if none has. */
     public double metricMax(String jobId, String metricName) {
         return operatorMetrics(jobId, metricName, "max").values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    }
+
+    /** A job-level metric, such as {@code numRestarts}; 0 if the job does not report it. */
+    public double jobMetric(String jobId, String metricName) {
+        for (JsonNode metric : get("/jobs/" + jobId + "/metrics?get=" + URLEncoder.encode(metricName, StandardCharsets.UTF_8))) {
+            if (metric.path("id").asText().equals(metricName)) {
+                return metric.path("value").asDouble(0);
+            }
+        }
+        return 0;
+    }
+
+    /** {@code /jobs/<id>/exceptions}: the root exception and the exception history, newest first, with timestamps. */
+    public JsonNode exceptions(String jobId) {
+        return get("/jobs/" + jobId + "/exceptions");
     }
 
     /** The job's exception history as text (root exceptions and their stack traces); empty if it never failed. */

@@ -12,6 +12,7 @@ import org.bson.Document;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoCollection;
 
+import io.eventflow.core.job.JobMetrics;
 import io.eventflow.ops.rest.FlinkRestClient;
 import io.eventflow.ops.rest.JobInfo;
 
@@ -32,8 +33,28 @@ public final class JobStatus {
         this.events = events;
     }
 
-    /** The status of one job. */
-    public List<String> report(String jobId) {
+    /** Whether the job is healthy, and if not, why (see {@link Health}). */
+    public Health health(String jobId) {
+        JsonNode details = flink.jobDetails(jobId);
+        long overdueGaps = details.path("state").asText().equals("RUNNING")
+            ? (long) flink.metricTotal(jobId, JobMetrics.OVERDUE_GAPS) : 0;
+        return Health.evaluate(details, flink.checkpoints(jobId), flink.exceptions(jobId), overdueGaps,
+            System.currentTimeMillis());
+    }
+
+    /** What {@code bin/status} prints about a job, and its health. */
+    public record Report(List<String> lines, Health health) {
+    }
+
+    /** The status of one job, its health last. */
+    public Report report(String jobId) {
+        List<String> lines = describe(jobId);
+        Health health = health(jobId);
+        lines.add(health.healthy() ? "healthy" : "UNHEALTHY: " + String.join("; ", health.problems()));
+        return new Report(List.copyOf(lines), health);
+    }
+
+    private List<String> describe(String jobId) {
         List<String> lines = new ArrayList<>();
         JobInfo job = flink.job(jobId);
         Duration up = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - job.startTimeMillis()));
@@ -44,20 +65,23 @@ public final class JobStatus {
             lines.add("metrics: not available while the job is " + job.state());
             return lines;
         }
-        long ordered = total(jobId, "eventsOrderedTotal");
-        String lag = "";
+        String progress;
         if (events != null) {
-            long stored = events.estimatedDocumentCount();
-            lag = ", lag " + Math.max(0, stored - ordered) + " events (" + stored + " in the store)";
+            progress = Lag.measure(flink, jobId, events.estimatedDocumentCount()).describe();
+        } else {
+            progress = total(jobId, JobMetrics.EVENTS_ORDERED_TOTAL) + " events in order since the job first started";
         }
-        lines.add("progress: " + ordered + " events in order since the job first started" + lag
-            + ", commit-to-emit p99 " + (long) flink.metricMax(jobId, "commitToEmitLatencyMs_p99") + " ms");
-        lines.add("ordering: open gaps " + total(jobId, "openGaps") + ", buffered " + total(jobId, "bufferedEvents")
-            + ", gap fills " + total(jobId, "gapFills") + ", gap alerts " + total(jobId, "gapAlerts")
-            + ", duplicates dropped " + total(jobId, "duplicatesDropped"));
-        lines.add("bad input (since the last restart): dead letters " + total(jobId, "deadLetters")
-            + ", integrity violations " + total(jobId, "integrityViolations")
-            + ", projection failures " + total(jobId, "eventsFailed"));
+        lines.add("progress: " + progress + "; commit-to-emit p99 "
+            + (long) flink.metricMax(jobId, JobMetrics.COMMIT_TO_EMIT_LATENCY_MS + "_p99") + " ms");
+        lines.add("ordering: open gaps " + total(jobId, JobMetrics.OPEN_GAPS) + " (past their timeout "
+            + total(jobId, JobMetrics.OVERDUE_GAPS) + "), buffered " + total(jobId, JobMetrics.BUFFERED_EVENTS)
+            + ", left in the store " + total(jobId, JobMetrics.EVENTS_DEFERRED_TO_STORE)
+            + ", gap fills " + total(jobId, JobMetrics.GAP_FILLS) + " (" + total(jobId, JobMetrics.GAP_FILL_READS)
+            + " reads, slowest " + (long) flink.metricMax(jobId, JobMetrics.GAP_FILL_READ_LATENCY_MS + "_max") + " ms), gap alerts "
+            + total(jobId, JobMetrics.GAP_ALERTS) + ", duplicates dropped " + total(jobId, JobMetrics.DUPLICATES_DROPPED));
+        lines.add("bad input (since the last restart): dead letters " + total(jobId, JobMetrics.DEAD_LETTERS)
+            + ", integrity violations " + total(jobId, JobMetrics.INTEGRITY_VIOLATIONS)
+            + ", projection failures " + total(jobId, JobMetrics.EVENTS_FAILED));
         return lines;
     }
 

@@ -47,7 +47,7 @@ public final class ReadModelOracle {
                                              ReadModelAliases aliases) {
         OrderProjections provider = new OrderProjections();
         Map<String, TreeMap<Long, ProjectedEvent>> streams = new HashMap<>();
-        for (BsonDocument stored : events.withDocumentClass(BsonDocument.class).find()) {
+        for (BsonDocument stored : events.withDocumentClass(BsonDocument.class).find(ProjectionJobFixture.POSITIONED)) {
             ProjectedEvent event = view(stored, provider);
             streams.computeIfAbsent(event.aggregateId(), id -> new TreeMap<>()).put(event.sequenceNo(), event);
         }

@@ -437,7 +437,8 @@ public final class JobBenchmark {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public List<io.eventflow.job.source.EventDocumentReader.Result> read(String aggregateId, long from, long to) {
+        public List<io.eventflow.job.source.EventDocumentReader.Result> read(String aggregateId, long from, long to,
+                                                                         int limit) {
             return List.of();
         }
     }

@@ -251,7 +251,7 @@ class FaultSuiteITCase extends EmbeddedStackTest {
             var alerts = io.eventflow.devstack.kafka.CommittedKafkaReader.readAll(stack.bootstrapServers,
                 java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(stack.topicPrefix) + "\\.alerts"),
                 read -> !read.isEmpty(), WAIT);
-            assertThat(alerts).isNotEmpty().allMatch(alert -> alert.key().equals("stall-1"));
+            assertThat(alerts).isNotEmpty().allMatch(alert -> alert.key().equals("stall-1#2..2/waiting"));
             assertThat(alerts.get(0).value()).contains("\"aggregateId\":\"stall-1\"");
             // the read model waits at 1: never a state that skips an event
             assertThat(stack.readModels("orders").find(new org.bson.Document("_id", "stall-1")).first()

@@ -91,7 +91,9 @@ class PoisonInputITCase extends EmbeddedStackTest {
     @Test
     void everyKindOfPoisonIsDivertedWithItsReasonAndTheGoodStreamsAreUnaffected() throws Exception {
         try (JobStack stack = stack("poison")) {
-            JobClient job = stack.start(stack.config(Map.of("kafka.max-record-bytes", String.valueOf(MAX_RECORD_BYTES))),
+            // a record budget of 100,000 bytes holds two documents of 40,000 and the other fields of an integrity record
+            JobClient job = stack.start(stack.config(Map.of("kafka.max-record-bytes", String.valueOf(MAX_RECORD_BYTES),
+                    "dead-letter.max-document-bytes", "40000")),
                 REGISTRY);
             stack.awaitStreaming();
             MongoCollection<Document> raw = stack.client.getDatabase(stack.eventDatabase).getCollection("events");
@@ -159,8 +161,8 @@ class PoisonInputITCase extends EmbeddedStackTest {
                     + unknownVersion,
                 "projection:units-sold-per-sku: documentKeys failed: java.lang.IllegalArgumentException: " + unreadable);
             assertThat(reasons).filteredOn(reason -> reason.startsWith("source: the event is "))
-                .singleElement().asString().endsWith("bytes as JSON, more than kafka.max-record-bytes (" + MAX_RECORD_BYTES
-                    + "): it cannot be published");
+                .singleElement().asString().endsWith("bytes as a Kafka record, more than kafka.max-record-bytes ("
+                    + MAX_RECORD_BYTES + "): it cannot be published");
             assertThat(violations).extracting(message -> json.readTree(message.value()).path("operationType").asText())
                 .containsExactlyInAnyOrder("update", "replace", "delete");
 
