@@ -7,11 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
-import org.apache.flink.util.TimeUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,9 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.eventflow.devstack.cluster.ClusterJobs.Failure;
 import io.eventflow.devstack.cluster.testjob.SequenceJob;
 import io.eventflow.devstack.testing.Await;
+import io.eventflow.devstack.testing.ClusterJobs;
+import io.eventflow.devstack.testing.Heartbeats;
 
 /**
  * Process faults on a real multi-process cluster: the deployment's configuration (flink-conf/config.yaml plus the
@@ -64,9 +62,7 @@ class ProcessFaultsITCase {
     private static FlinkStandaloneCluster cluster;
     private static ClusterJobs jobs;
     private static String jarId;
-    private static Duration heartbeatInterval;
-    private static Duration heartbeatTimeout;
-    private static int rpcFailureThreshold;
+    private static Heartbeats heartbeats;
 
     private Path output;
 
@@ -75,9 +71,7 @@ class ProcessFaultsITCase {
         cluster = CLUSTER.cluster();
         jobs = new ClusterJobs(cluster.restUrl());
         jarId = jobs.uploadJar(TestJobJar.build());
-        heartbeatInterval = duration("heartbeat.interval", "10 s");
-        heartbeatTimeout = duration("heartbeat.timeout", "50 s");
-        rpcFailureThreshold = Integer.parseInt(cluster.effectiveConfiguration().getOrDefault("heartbeat.rpc-failure-threshold", "2"));
+        heartbeats = Heartbeats.of(cluster);
     }
 
     @AfterAll
@@ -88,24 +82,7 @@ class ProcessFaultsITCase {
     /** Two live, registered TaskManagers, a JobManager, no job: what every scenario starts from. */
     @BeforeEach
     void baseline() throws IOException {
-        if (!cluster.jobManager().isAlive()) {
-            cluster.startJobManager();
-        }
-        jobs.activeJobs().forEach(jobs::cancel);
-        Await.until("no active jobs", TIMEOUT, () -> jobs.activeJobs().isEmpty(), () -> jobs.activeJobs().toString());
-        for (FlinkProcess taskManager : cluster.taskManagers()) {
-            if (!taskManager.isAlive() || taskManager.isHung()) {
-                cluster.removeTaskManager(taskManager);
-            }
-        }
-        while (cluster.taskManagers().size() > 2) {
-            cluster.removeTaskManager(cluster.taskManagers().get(0));
-        }
-        while (cluster.taskManagers().size() < 2) {
-            cluster.addTaskManager();
-        }
-        cluster.awaitTaskManagers(2, TIMEOUT);
-        cluster.awaitFreeSlots(2 * SLOTS_PER_TASK_MANAGER, TIMEOUT);
+        jobs.resetCluster(cluster, 2, TIMEOUT);
         output = Files.createTempDirectory(cluster.workDirectory(), "output-");
     }
 
@@ -114,7 +91,7 @@ class ProcessFaultsITCase {
     void aKilledTaskManagerIsDetectedAndTheJobRestoresOnTheSpareSlotsOfTheOther() {
         String job = startJob(2, null);
         awaitCheckpoints(job, 2);
-        FlinkProcess victim = aTaskManagerRunning(job);
+        FlinkProcess victim = jobs.aTaskManagerRunning(job, cluster);
 
         Instant killed = victim.kill();
         Duration detection = detection(job, killed);
@@ -122,7 +99,7 @@ class ProcessFaultsITCase {
         Duration recovery = recovery(job, killed);
 
         assertThat(detection).as("a killed TaskManager is detected within %d heartbeat intervals (%s)",
-            rpcFailureThreshold, heartbeatInterval).isLessThanOrEqualTo(killDetectionBudget());
+            heartbeats.rpcFailureThreshold(), heartbeats.interval()).isLessThanOrEqualTo(heartbeats.killDetectionBudget());
         finish(job, 2, "1. TaskManager killed (SIGKILL), spare slots",
             "SIGKILL to " + victim.name() + " (deregistered after " + FaultReport.seconds(deregistration) + ")",
             detection, recovery);
@@ -137,7 +114,7 @@ class ProcessFaultsITCase {
 
         Instant killed = victim.kill();
         Duration detection = detection(job, killed);
-        Instant waitUntil = Instant.now().plus(heartbeatInterval);
+        Instant waitUntil = Instant.now().plus(heartbeats.interval());
         while (Instant.now().isBefore(waitUntil)) {
             assertThat(jobs.allTasksRunning(job)).as("the job cannot run all its tasks on the remaining slots").isFalse();
             sleep(250);
@@ -157,7 +134,7 @@ class ProcessFaultsITCase {
     void aHungTaskManagerIsDeclaredLostWhenItsHeartbeatTimesOut() {
         String job = startJob(2, null);
         awaitCheckpoints(job, 2);
-        FlinkProcess victim = aTaskManagerRunning(job);
+        FlinkProcess victim = jobs.aTaskManagerRunning(job, cluster);
 
         Instant hung = victim.hang();
         Duration detection = detection(job, hung);
@@ -165,9 +142,9 @@ class ProcessFaultsITCase {
         victim.resume();
 
         assertThat(detection).as("a hung TaskManager is detected by the heartbeat timeout (%s, interval %s)",
-                heartbeatTimeout, heartbeatInterval)
-            .isGreaterThanOrEqualTo(heartbeatTimeout.minus(heartbeatInterval).minusSeconds(1))
-            .isLessThanOrEqualTo(heartbeatTimeout.plusSeconds(3));
+                heartbeats.timeout(), heartbeats.interval())
+            .isGreaterThanOrEqualTo(heartbeats.hangDetectionEarliest())
+            .isLessThanOrEqualTo(heartbeats.hangDetectionLatest());
         finish(job, 2, "3. TaskManager hung (SIGSTOP)", "SIGSTOP to " + victim.name() + ", SIGCONT after recovery",
             detection, recovery);
     }
@@ -224,33 +201,11 @@ class ProcessFaultsITCase {
     }
 
     private void awaitCheckpoints(String job, int more) {
-        long target = jobs.completedCheckpoints(job) + more;
-        Await.until(more + " more checkpoints of " + job, TIMEOUT, () -> jobs.completedCheckpoints(job) >= target,
-            () -> jobs.checkpoints(job).path("counts").toString());
+        jobs.awaitCheckpoints(job, more, TIMEOUT);
     }
 
-    /** A TaskManager that runs some of the job's subtasks. */
-    private FlinkProcess aTaskManagerRunning(String job) {
-        Set<String> hosts = jobs.taskManagersOf(job);
-        assertThat(hosts).as("TaskManagers running the job").isNotEmpty();
-        return cluster.taskManager(hosts.iterator().next());
-    }
-
-    /** From the fault until the JobManager recorded the job's failure (its exception history's timestamp). */
     private Duration detection(String job, Instant fault) {
-        List<Failure> failures = new ArrayList<>();
-        Await.until("the job's failure after the fault", TIMEOUT, () -> {
-            failures.clear();
-            try {
-                jobs.failures(job).stream().filter(failure -> !failure.at().isBefore(fault.minusMillis(500)))
-                    .findFirst().ifPresent(failures::add);
-            } catch (RuntimeException noAnswer) {
-                // the JobManager may be busy failing over
-            }
-            return !failures.isEmpty();
-        }, () -> jobs.state(job).orElse("(no answer)"));
-        System.out.println("[TEST] failure recorded: " + failures.get(0));
-        return Duration.between(fault, failures.get(0).at());
+        return Duration.between(fault, jobs.awaitFailureAfter(job, fault, TIMEOUT).at());
     }
 
     private Duration untilDeregistered(FlinkProcess taskManager, Instant fault) {
@@ -260,13 +215,8 @@ class ProcessFaultsITCase {
         return Duration.between(fault, Instant.now());
     }
 
-    /** From the fault until every task runs again and a checkpoint completed after it. */
     private Duration recovery(String job, Instant from) {
-        Await.until("job " + job + " to run all tasks again and complete a checkpoint", TIMEOUT,
-            () -> jobs.allTasksRunning(job)
-                && jobs.latestCheckpointCompletion(job).map(at -> at.isAfter(from)).orElse(false),
-            () -> jobs.state(job).orElse("(no answer)") + ", root exception: " + jobs.rootException(job));
-        return Duration.between(from, Instant.now());
+        return jobs.awaitRecovery(job, from, TIMEOUT);
     }
 
     /** Lets the job run on, stops it with a savepoint, checks its output exactly once and reports. */
@@ -278,14 +228,6 @@ class ProcessFaultsITCase {
         REPORT.add(new FaultReport.Row(scenario, faults, result, detection, recovery));
         assertThat(result.values()).as("values committed").isPositive();
         assertThat(result.exactlyOnce()).as("exactly once: %s", result).isTrue();
-    }
-
-    private Duration killDetectionBudget() {
-        return heartbeatInterval.multipliedBy(rpcFailureThreshold).plusSeconds(3);
-    }
-
-    private static Duration duration(String key, String fallback) {
-        return TimeUtils.parseDuration(cluster.effectiveConfiguration().getOrDefault(key, fallback));
     }
 
     private static void sleep(long millis) {

@@ -29,6 +29,7 @@ import io.eventflow.devstack.kafka.CommittedKafkaReader;
 import io.eventflow.devstack.kafka.EmbeddedKafkaBroker;
 import io.eventflow.devstack.mongo.EmbeddedMongoServer;
 import io.eventflow.devstack.testing.Await;
+import io.eventflow.devstack.testing.ClusterJobs;
 
 /**
  * The shaded projection job as deployed (the application jar {@code examples/orders/target/orders-app.jar} where
