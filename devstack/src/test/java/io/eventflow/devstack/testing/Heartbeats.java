@@ -29,6 +29,19 @@ public record Heartbeats(Duration interval, Duration timeout, int rpcFailureThre
             Integer.parseInt(configuration.getOrDefault("heartbeat.rpc-failure-threshold", "2")));
     }
 
+    /**
+     * Applies the settings named by {@code -Dprocess.faults.settings='heartbeat.timeout=20000;heartbeat.interval=...'},
+     * to measure other values than the deployment's (its figures in README were measured so, with Flink's defaults).
+     */
+    public static void applyRequestedSettings(FlinkStandaloneCluster.Builder builder) {
+        for (String setting : System.getProperty("process.faults.settings", "").split(";")) {
+            if (setting.contains("=")) {
+                builder.setting(setting.substring(0, setting.indexOf('=')).strip(),
+                    setting.substring(setting.indexOf('=') + 1).strip());
+            }
+        }
+    }
+
     /** The latest a killed TaskManager is declared lost: after {@link #rpcFailureThreshold} failed calls. */
     public Duration killDetectionBudget() {
         return interval.multipliedBy(rpcFailureThreshold).plus(SLACK);
