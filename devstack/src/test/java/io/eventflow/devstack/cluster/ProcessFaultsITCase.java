@@ -25,13 +25,15 @@ import io.eventflow.devstack.testing.ClusterJobs;
 import io.eventflow.devstack.testing.Heartbeats;
 
 /**
- * Process faults on a real multi-process cluster: the deployment's configuration (flink-conf/config.yaml plus the
- * local overlay), ZooKeeper high availability, a job submitted as a jar over REST and running in the user-code class
- * loader. Each scenario kills, hangs or replaces processes under load and ends with the exactly-once check of the
- * job's committed output (every range of its sequence a gap-free prefix, each value and each per-key count once).
- * The detection and recovery times go to {@code target/process-faults.md}; the detection times are checked against
- * what the heartbeat settings promise. One cluster serves every scenario (a start costs ~10 s); each scenario
- * begins from two live TaskManagers and no job.
+ * The launcher's process faults: a real multi-process cluster with the deployment's configuration (flink-conf/config.yaml
+ * plus the local overlay) and ZooKeeper high availability, a small test job packaged into a jar, submitted over REST
+ * and running in the user-code class loader. A TaskManager is killed (the job restores on the other's spare slots,
+ * detected within what the heartbeat settings promise) and the JobManager is killed and replaced (it takes the job
+ * over from ZooKeeper): enough to prove that {@link FlinkStandaloneCluster}'s processes, signals, high availability
+ * and measurements work. Each ends with the exactly-once check of the job's committed output (every range of its
+ * sequence a gap-free prefix, each value and each per-key count once); the figures go to
+ * {@code target/process-faults.md}. The product's own process faults, on the real job with every scenario (no spare
+ * slots, a hung TaskManager, rescaling), are system-tests' {@code ClusterFaultSuiteITCase}.
  */
 @Tag("process")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -50,13 +52,7 @@ class ProcessFaultsITCase {
             .slotsPerTaskManager(SLOTS_PER_TASK_MANAGER)
             .highAvailability()
             .workDirectory(Path.of("target", "process-faults-cluster").toAbsolutePath());
-        // to measure other values than the deployment's: -Dprocess.faults.settings='heartbeat.timeout=20000;...'
-        for (String setting : System.getProperty("process.faults.settings", "").split(";")) {
-            if (setting.contains("=")) {
-                builder.setting(setting.substring(0, setting.indexOf('=')).strip(),
-                    setting.substring(setting.indexOf('=') + 1).strip());
-            }
-        }
+        Heartbeats.applyRequestedSettings(builder);
     });
 
     private static FlinkStandaloneCluster cluster;
@@ -107,50 +103,6 @@ class ProcessFaultsITCase {
 
     @Test
     @Order(2)
-    void withoutSpareSlotsTheJobWaitsUntilANewTaskManagerRegisters() {
-        String job = startJob(2 * SLOTS_PER_TASK_MANAGER, null);
-        awaitCheckpoints(job, 2);
-        FlinkProcess victim = cluster.taskManagers().get(0);
-
-        Instant killed = victim.kill();
-        Duration detection = detection(job, killed);
-        Instant waitUntil = Instant.now().plus(heartbeats.interval());
-        while (Instant.now().isBefore(waitUntil)) {
-            assertThat(jobs.allTasksRunning(job)).as("the job cannot run all its tasks on the remaining slots").isFalse();
-            sleep(250);
-        }
-        Instant added = Instant.now();
-        cluster.addTaskManager();
-        Duration recovery = recovery(job, added);
-
-        finish(job, 2 * SLOTS_PER_TASK_MANAGER, "2. TaskManager killed, no spare slots",
-            "SIGKILL to " + victim.name() + "; the job waits, a new TaskManager is started "
-                + FaultReport.seconds(Duration.between(killed, added)) + " later (recovery counted from then)",
-            detection, recovery);
-    }
-
-    @Test
-    @Order(3)
-    void aHungTaskManagerIsDeclaredLostWhenItsHeartbeatTimesOut() {
-        String job = startJob(2, null);
-        awaitCheckpoints(job, 2);
-        FlinkProcess victim = jobs.aTaskManagerRunning(job, cluster);
-
-        Instant hung = victim.hang();
-        Duration detection = detection(job, hung);
-        Duration recovery = recovery(job, hung);
-        victim.resume();
-
-        assertThat(detection).as("a hung TaskManager is detected by the heartbeat timeout (%s, interval %s)",
-                heartbeats.timeout(), heartbeats.interval())
-            .isGreaterThanOrEqualTo(heartbeats.hangDetectionEarliest())
-            .isLessThanOrEqualTo(heartbeats.hangDetectionLatest());
-        finish(job, 2, "3. TaskManager hung (SIGSTOP)", "SIGSTOP to " + victim.name() + ", SIGCONT after recovery",
-            detection, recovery);
-    }
-
-    @Test
-    @Order(4)
     void aKilledJobManagerIsReplacedAndTheJobResumesFromItsLatestCheckpointByItself() {
         String job = startJob(2, null);
         awaitCheckpoints(job, 3);
@@ -164,31 +116,11 @@ class ProcessFaultsITCase {
 
         assertThat(jobs.restoredCheckpointId(job)).as("the checkpoint %s restored from", successor.name())
             .isGreaterThanOrEqualTo(checkpointBefore);
-        finish(job, 2, "4. JobManager killed (SIGKILL) and restarted, ZooKeeper HA",
+        finish(job, 2, "2. JobManager killed (SIGKILL) and restarted, ZooKeeper HA",
             "SIGKILL to the JobManager, " + successor.name() + " started at once (REST answering after "
                 + FaultReport.seconds(restAgain) + "); restored checkpoint " + jobs.restoredCheckpointId(job)
                 + " (latest before the kill: " + checkpointBefore + ")",
             null, recovery);
-    }
-
-    @Test
-    @Order(5)
-    void stopWithSavepointAtParallelism2RestoresAt4OnThreeTaskManagersAndBackTo1() {
-        String first = startJob(2, null);
-        awaitCheckpoints(first, 2);
-        String savepoint = jobs.stopWithSavepoint(first, cluster.savepointDirectory(), TIMEOUT);
-
-        cluster.addTaskManager();
-        String second = startJob(4, savepoint);
-        assertThat(jobs.taskManagersOf(second)).as("p=4 on three TaskManagers of 2 slots").hasSizeGreaterThanOrEqualTo(2);
-        awaitCheckpoints(second, 2);
-        savepoint = jobs.stopWithSavepoint(second, cluster.savepointDirectory(), TIMEOUT);
-
-        String third = startJob(1, savepoint);
-        Instant restarted = Instant.now();
-        awaitCheckpoints(third, 2);
-        finish(third, 2, "5. Rescale through savepoints", "stop-with-savepoint at p=2 on 2 TaskManagers, "
-            + "restore at p=4 on 3, stop-with-savepoint, restore at p=1", null, Duration.between(restarted, Instant.now()));
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -228,14 +160,5 @@ class ProcessFaultsITCase {
         REPORT.add(new FaultReport.Row(scenario, faults, result, detection, recovery));
         assertThat(result.values()).as("values committed").isPositive();
         assertThat(result.exactlyOnce()).as("exactly once: %s", result).isTrue();
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
     }
 }
