@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
@@ -47,8 +46,9 @@ import io.eventflow.systemtests.testing.ReliabilityReport;
  * processes (a JobManager and TaskManagers configured by flink-conf/config.yaml, ZooKeeper high availability) against
  * the embedded MongoDB and Kafka, with Order traffic appended through the event writer at a steady rate while
  * TaskManagers are killed or hung, the JobManager is killed and replaced, and the job is rescaled through savepoints.
- * Jobs are started with {@code bin/submit} ({@link OpsCommand}: the jar's main builds the job graph in the command's
- * JVM, as under {@code flink run}), one from the dashboard (the JobManager runs the main).
+ * Jobs are started as from the dashboard (the jar uploaded once, its main run by the JobManager), and restored at
+ * another parallelism with {@code bin/submit --savepoint} ({@link OpsCommand}: the main builds the job graph in the
+ * command's JVM, as under {@code flink run}).
  *
  * <p>Every scenario ends with the suite's checks: the read models equal the replay oracle, and Kafka, read with
  * read_committed, holds every stored event exactly once, in order. Detection (from the fault until the JobManager
@@ -56,8 +56,10 @@ import io.eventflow.systemtests.testing.ReliabilityReport;
  * {@code target/reliability.md}; detection is checked against the heartbeat settings. Last, no process may have
  * logged a class loading error: the shaded jar ran in Flink's child-first user-code class loaders all along.
  *
- * <p>One cluster serves every scenario (a start costs ~10 s); each begins from two live TaskManagers of two slots
- * and no job, with databases and topics of its own.
+ * <p>One cluster serves every scenario (a start costs ~10 s), in an order that reuses what the one before leaves
+ * (the rescale's third TaskManager gives the kill its spare slots, the kill leaves the two the last scenario fills);
+ * each begins without a job, with databases and topics of its own, and starts the TaskManagers it lacks when run
+ * alone.
  */
 @Tag("process")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -95,6 +97,8 @@ class ClusterFaultSuiteITCase {
     /** Watches them: tasks, checkpoints, the exception history. */
     private static ClusterJobs jobs;
     private static Heartbeats heartbeats;
+    /** The application jar, uploaded as on the dashboard's "Submit New Job" page: its id. */
+    private static String uploadedJar;
 
     @BeforeAll
     static void connect() {
@@ -103,18 +107,90 @@ class ClusterFaultSuiteITCase {
         flink = new FlinkRestClient(cluster.restUrl());
         jobs = new ClusterJobs(cluster.restUrl());
         heartbeats = Heartbeats.of(cluster);
-    }
-
-    @BeforeEach
-    void twoTaskManagersAndNoJob() {
-        jobs.resetCluster(cluster, TASK_MANAGERS, TIMEOUT);
+        uploadedJar = jobs.uploadJar(APP_JAR);
     }
 
     @Test
     @Order(1)
-    void aTaskManagerKilledUnderLoadIsDetectedAndTheJobRestoresOnTheSpareSlotsOfTheOther() throws Exception {
+    void aHungTaskManagerIsDeclaredLostWhenItsHeartbeatTimesOut() throws Exception {
+        jobs.resetCluster(cluster, TASK_MANAGERS, TIMEOUT);
+        try (Scenario scenario = new Scenario("tm-hang")) {
+            scenario.start(scenario.runFromDashboard(2));
+            FlinkProcess victim = jobs.aTaskManagerRunning(scenario.job, cluster);
+
+            Instant hung = victim.hang();
+            Duration detection = detection(scenario.job, hung);
+            Duration recovery = jobs.awaitRecovery(scenario.job, hung, TIMEOUT);
+            // back from its pause, the TaskManager finds its tasks failed over: its Kafka producers are fenced and
+            // what it had not committed is aborted
+            victim.resume();
+
+            assertThat(detection).as("a hung TaskManager is detected by the heartbeat timeout (%s, interval %s)",
+                    heartbeats.timeout(), heartbeats.interval())
+                .isGreaterThanOrEqualTo(heartbeats.hangDetectionEarliest())
+                .isLessThanOrEqualTo(heartbeats.hangDetectionLatest());
+            scenario.finish("12. TaskManager hung", "SIGSTOP to " + victim.name() + " at p=2, SIGCONT after recovery",
+                detection, recovery);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aKilledJobManagerIsReplacedAndTheJobResumesFromItsLatestCheckpointWithoutAHuman() throws Exception {
+        jobs.resetCluster(cluster, TASK_MANAGERS, TIMEOUT);
+        try (Scenario scenario = new Scenario("jm-kill")) {
+            scenario.start(scenario.runFromDashboard(2));
+            long checkpointBefore = jobs.latestCheckpointId(scenario.job);
+
+            Instant killed = Instant.now();
+            cluster.killJobManager();
+            FlinkProcess successor = cluster.startJobManager();
+            Duration recovery = jobs.awaitRecovery(scenario.job, killed, TIMEOUT);
+
+            long restored = jobs.restoredCheckpointId(scenario.job);
+            assertThat(restored).as("the checkpoint %s restored the job from", successor.name())
+                .isGreaterThanOrEqualTo(checkpointBefore);
+            scenario.finish("13. JobManager killed, ZooKeeper HA", "SIGKILL to the JobManager at p=2, " + successor.name()
+                + " started at once: it took the job over and restored checkpoint " + restored + " (latest before the kill: "
+                + checkpointBefore + ")", null, recovery);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void stopWithSavepointAtParallelism2RestoresAt4OnThreeTaskManagersAndBackTo1UnderLoad() throws Exception {
+        jobs.resetCluster(cluster, TASK_MANAGERS, TIMEOUT);
+        try (Scenario scenario = new Scenario("rescale")) {
+            scenario.start(scenario.runFromDashboard(2));
+            cluster.addTaskManager();
+
+            // as an operator rescales: stop with a savepoint, then bin/submit --savepoint at the new parallelism
+            String savepoint = flink.stopWithSavepoint(scenario.job, null, TIMEOUT);
+            Instant stopped = Instant.now();
+            scenario.job = scenario.submit(4, savepoint);
+            Duration downTo4 = jobs.awaitRecovery(scenario.job, stopped, TIMEOUT);
+            assertThat(jobs.taskManagersOf(scenario.job)).as("p=4 on three TaskManagers of 2 slots")
+                .hasSizeGreaterThanOrEqualTo(2);
+
+            savepoint = flink.stopWithSavepoint(scenario.job, null, TIMEOUT);
+            stopped = Instant.now();
+            scenario.job = scenario.submit(1, savepoint);
+            Duration downTo1 = jobs.awaitRecovery(scenario.job, stopped, TIMEOUT);
+
+            scenario.finish("14. Rescale through savepoints", "stop-with-savepoint at p=2 on 2 TaskManagers, restore with "
+                + "bin/submit at p=4 on 3 (down " + ReliabilityReport.seconds(downTo4) + "), stop-with-savepoint, restore "
+                + "at p=1 (down " + ReliabilityReport.seconds(downTo1) + ")", null,
+                downTo4.compareTo(downTo1) > 0 ? downTo4 : downTo1);
+        }
+    }
+
+    /** On the three TaskManagers the rescale left (or as many started): the others have slots to spare. */
+    @Test
+    @Order(4)
+    void aTaskManagerKilledUnderLoadIsDetectedAndTheJobRestoresOnTheSpareSlotsOfTheOthers() throws Exception {
+        jobs.resetCluster(cluster, TASK_MANAGERS + 1, TIMEOUT);
         try (Scenario scenario = new Scenario("tm-kill")) {
-            scenario.start(scenario.submit(2, null));
+            scenario.start(scenario.runFromDashboard(2));
             FlinkProcess victim = jobs.aTaskManagerRunning(scenario.job, cluster);
 
             Instant killed = victim.kill();
@@ -123,16 +199,18 @@ class ClusterFaultSuiteITCase {
 
             assertThat(detection).as("a killed TaskManager is detected within %d heartbeat intervals (%s)",
                 heartbeats.rpcFailureThreshold(), heartbeats.interval()).isLessThanOrEqualTo(heartbeats.killDetectionBudget());
-            scenario.finish("12. TaskManager killed", "SIGKILL to " + victim.name() + " at p=2, spare slots on the "
-                + "other TaskManager", detection, recovery);
+            scenario.finish("15. TaskManager killed", "SIGKILL to " + victim.name() + " at p=2, spare slots on the "
+                + "other TaskManagers", detection, recovery);
         }
     }
 
+    /** On the two TaskManagers the kill before left (or as many started). */
     @Test
-    @Order(2)
+    @Order(5)
     void withoutSpareSlotsTheJobWaitsForANewTaskManagerAndRecoversWhenItRegisters() throws Exception {
+        jobs.resetCluster(cluster, TASK_MANAGERS, TIMEOUT);
         try (Scenario scenario = new Scenario("tm-kill-no-spare")) {
-            scenario.start(scenario.submit(TASK_MANAGERS * SLOTS_PER_TASK_MANAGER, null));
+            scenario.start(scenario.runFromDashboard(TASK_MANAGERS * SLOTS_PER_TASK_MANAGER));
             assertThat(jobs.taskManagersOf(scenario.job)).as("TaskManagers running the job").hasSize(TASK_MANAGERS);
             FlinkProcess victim = jobs.aTaskManagerRunning(scenario.job, cluster);
 
@@ -148,79 +226,9 @@ class ClusterFaultSuiteITCase {
             cluster.addTaskManager();
             Duration recovery = jobs.awaitRecovery(scenario.job, added, TIMEOUT);
 
-            scenario.finish("13. TaskManager killed, no spare slots", "SIGKILL to " + victim.name() + " at p=4 on 4 slots; "
+            scenario.finish("16. TaskManager killed, no spare slots", "SIGKILL to " + victim.name() + " at p=4 on 4 slots; "
                 + "the job waits, a new TaskManager starts " + ReliabilityReport.seconds(Duration.between(killed, added))
                 + " later (recovery counted from then)", detection, recovery);
-        }
-    }
-
-    @Test
-    @Order(3)
-    void aHungTaskManagerIsDeclaredLostWhenItsHeartbeatTimesOut() throws Exception {
-        try (Scenario scenario = new Scenario("tm-hang")) {
-            scenario.start(scenario.submit(2, null));
-            FlinkProcess victim = jobs.aTaskManagerRunning(scenario.job, cluster);
-
-            Instant hung = victim.hang();
-            Duration detection = detection(scenario.job, hung);
-            Duration recovery = jobs.awaitRecovery(scenario.job, hung, TIMEOUT);
-            // back from its pause, the TaskManager finds its tasks failed over: its Kafka producers are fenced and
-            // what it had not committed is aborted
-            victim.resume();
-
-            assertThat(detection).as("a hung TaskManager is detected by the heartbeat timeout (%s, interval %s)",
-                    heartbeats.timeout(), heartbeats.interval())
-                .isGreaterThanOrEqualTo(heartbeats.hangDetectionEarliest())
-                .isLessThanOrEqualTo(heartbeats.hangDetectionLatest());
-            scenario.finish("14. TaskManager hung", "SIGSTOP to " + victim.name() + " at p=2, SIGCONT after recovery",
-                detection, recovery);
-        }
-    }
-
-    @Test
-    @Order(4)
-    void aKilledJobManagerIsReplacedAndTheJobResumesFromItsLatestCheckpointWithoutAHuman() throws Exception {
-        try (Scenario scenario = new Scenario("jm-kill")) {
-            // this one as a user starts it from the dashboard: the jar uploaded, its main run by the JobManager
-            scenario.start(scenario.runFromDashboard(2));
-            long checkpointBefore = jobs.latestCheckpointId(scenario.job);
-
-            Instant killed = Instant.now();
-            cluster.killJobManager();
-            FlinkProcess successor = cluster.startJobManager();
-            Duration recovery = jobs.awaitRecovery(scenario.job, killed, TIMEOUT);
-
-            long restored = jobs.restoredCheckpointId(scenario.job);
-            assertThat(restored).as("the checkpoint %s restored the job from", successor.name())
-                .isGreaterThanOrEqualTo(checkpointBefore);
-            scenario.finish("15. JobManager killed, ZooKeeper HA", "SIGKILL to the JobManager at p=2 (a job started from "
-                + "the dashboard), " + successor.name() + " started at once: it took the job over and restored checkpoint "
-                + restored + " (latest before the kill: " + checkpointBefore + ")", null, recovery);
-        }
-    }
-
-    @Test
-    @Order(5)
-    void stopWithSavepointAtParallelism2RestoresAt4OnThreeTaskManagersAndBackTo1UnderLoad() throws Exception {
-        try (Scenario scenario = new Scenario("rescale")) {
-            scenario.start(scenario.submit(2, null));
-            cluster.addTaskManager();
-
-            String savepoint = flink.stopWithSavepoint(scenario.job, null, TIMEOUT);
-            Instant stopped = Instant.now();
-            scenario.job = scenario.submit(4, savepoint);
-            Duration downTo4 = jobs.awaitRecovery(scenario.job, stopped, TIMEOUT);
-            assertThat(jobs.taskManagersOf(scenario.job)).as("p=4 on three TaskManagers of 2 slots")
-                .hasSizeGreaterThanOrEqualTo(2);
-
-            savepoint = flink.stopWithSavepoint(scenario.job, null, TIMEOUT);
-            stopped = Instant.now();
-            scenario.job = scenario.submit(1, savepoint);
-            Duration downTo1 = jobs.awaitRecovery(scenario.job, stopped, TIMEOUT);
-
-            scenario.finish("16. Rescale through savepoints", "stop-with-savepoint at p=2 on 2 TaskManagers, restore at "
-                + "p=4 on 3 (down " + ReliabilityReport.seconds(downTo4) + "), stop-with-savepoint, restore at p=1 (down "
-                + ReliabilityReport.seconds(downTo1) + ")", null, downTo4.compareTo(downTo1) > 0 ? downTo4 : downTo1);
         }
     }
 
@@ -265,9 +273,9 @@ class ClusterFaultSuiteITCase {
             return id;
         }
 
-        /** Uploads the application jar and runs it as the dashboard does; returns once every task runs. */
+        /** Runs the application jar as the dashboard does (the JobManager runs its main); returns once every task runs. */
         String runFromDashboard(int parallelism) {
-            String id = jobs.run(jobs.uploadJar(APP_JAR), null, arguments(parallelism), parallelism, null);
+            String id = jobs.run(uploadedJar, null, arguments(parallelism), parallelism, null);
             jobs.awaitAllTasksRunning(id, TIMEOUT);
             return id;
         }
