@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -116,21 +117,18 @@ class ClusterFaultSuiteITCase {
         jobs.resetCluster(cluster, TASK_MANAGERS, TIMEOUT);
         try (Scenario scenario = new Scenario("tm-hang")) {
             scenario.start(scenario.runFromDashboard(2));
-            FlinkProcess victim = jobs.aTaskManagerRunning(scenario.job, cluster);
 
-            Instant hung = victim.hang();
-            Duration detection = detection(scenario.job, hung);
-            Duration recovery = jobs.awaitRecovery(scenario.job, hung, TIMEOUT);
+            TaskManagerFault hang = scenario.faultATaskManagerRunningTheJob(FlinkProcess::hang);
             // back from its pause, the TaskManager finds its tasks failed over: its Kafka producers are fenced and
             // what it had not committed is aborted
-            victim.resume();
+            hang.victim().resume();
 
-            assertThat(detection).as("a hung TaskManager is detected by the heartbeat timeout (%s, interval %s)",
+            assertThat(hang.detection()).as("a hung TaskManager is detected by the heartbeat timeout (%s, interval %s)",
                     heartbeats.timeout(), heartbeats.interval())
                 .isGreaterThanOrEqualTo(heartbeats.hangDetectionEarliest())
                 .isLessThanOrEqualTo(heartbeats.hangDetectionLatest());
-            scenario.finish("12. TaskManager hung", "SIGSTOP to " + victim.name() + " at p=2, SIGCONT after recovery",
-                detection, recovery);
+            scenario.finish("12. TaskManager hung", "SIGSTOP to " + hang.victim().name() + " at p=2, SIGCONT after "
+                + "recovery", hang.detection(), hang.recovery());
         }
     }
 
@@ -191,16 +189,13 @@ class ClusterFaultSuiteITCase {
         jobs.resetCluster(cluster, TASK_MANAGERS + 1, TIMEOUT);
         try (Scenario scenario = new Scenario("tm-kill")) {
             scenario.start(scenario.runFromDashboard(2));
-            FlinkProcess victim = jobs.aTaskManagerRunning(scenario.job, cluster);
 
-            Instant killed = victim.kill();
-            Duration detection = detection(scenario.job, killed);
-            Duration recovery = jobs.awaitRecovery(scenario.job, killed, TIMEOUT);
+            TaskManagerFault kill = scenario.faultATaskManagerRunningTheJob(FlinkProcess::kill);
 
-            assertThat(detection).as("a killed TaskManager is detected within %d heartbeat intervals (%s)",
+            assertThat(kill.detection()).as("a killed TaskManager is detected within %d heartbeat intervals (%s)",
                 heartbeats.rpcFailureThreshold(), heartbeats.interval()).isLessThanOrEqualTo(heartbeats.killDetectionBudget());
-            scenario.finish("15. TaskManager killed", "SIGKILL to " + victim.name() + " at p=2, spare slots on the "
-                + "other TaskManagers", detection, recovery);
+            scenario.finish("15. TaskManager killed", "SIGKILL to " + kill.victim().name() + " at p=2, spare slots on the "
+                + "other TaskManagers", kill.detection(), kill.recovery());
         }
     }
 
@@ -255,6 +250,10 @@ class ClusterFaultSuiteITCase {
 
     // ---------------------------------------------------------------------------------------------------------
 
+    /** A fault given to a TaskManager: which one, and how long Flink took to notice and to recover. */
+    private record TaskManagerFault(FlinkProcess victim, Duration detection, Duration recovery) {
+    }
+
     /** One scenario's slice of the stack: its databases and topics, its job, and the traffic. */
     private static final class Scenario implements AutoCloseable {
 
@@ -292,6 +291,14 @@ class ClusterFaultSuiteITCase {
             Await.until("the first " + (int) RATE + " events appended", TIMEOUT, () -> traffic.appended() >= RATE,
                 () -> traffic.appended() + " appended");
             jobs.awaitCheckpoints(job, 1, TIMEOUT);
+        }
+
+        /** Gives a TaskManager that runs the job the fault; measures detection and recovery from the fault. */
+        TaskManagerFault faultATaskManagerRunningTheJob(Function<FlinkProcess, Instant> fault) {
+            FlinkProcess victim = jobs.aTaskManagerRunning(job, cluster);
+            Instant at = fault.apply(victim);
+            Duration detection = detection(job, at);
+            return new TaskManagerFault(victim, detection, jobs.awaitRecovery(job, at, TIMEOUT));
         }
 
         /**
