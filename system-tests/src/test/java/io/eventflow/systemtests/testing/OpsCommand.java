@@ -42,14 +42,20 @@ public final class OpsCommand {
         command.addAll(List.of("-cp", classpath(), "io.eventflow.ops.cli.Ops"));
         command.addAll(arguments);
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getOutputStream().close();
-            byte[] output = process.getInputStream().readAllBytes();
-            if (!process.waitFor(3, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-                throw new AssertionError("ops " + String.join(" ", arguments) + " did not end within 3 minutes");
+            Path output = Files.createTempFile("ops-command-", ".out");
+            try {
+                Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
+                process.getOutputStream().close();
+                if (!process.waitFor(3, TimeUnit.MINUTES)) {
+                    process.destroyForcibly();
+                    throw new AssertionError("ops " + String.join(" ", arguments) + " did not end within 3 minutes: "
+                        + Files.readString(output, StandardCharsets.UTF_8));
+                }
+                return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+            } finally {
+                Files.deleteIfExists(output);
             }
-            return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run ops " + arguments, e);
         } catch (InterruptedException e) {
