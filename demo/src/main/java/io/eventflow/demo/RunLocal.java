@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,7 @@ import com.mongodb.client.MongoClients;
 
 import io.eventflow.devstack.DevStack;
 import io.eventflow.devstack.Foreground;
+import io.eventflow.devstack.cluster.FlinkStandaloneCluster;
 import io.eventflow.devstack.kafka.EmbeddedKafkaBroker;
 import io.eventflow.devstack.mongo.EmbeddedMongoServer;
 import io.eventflow.core.job.JobMetrics;
@@ -45,12 +47,16 @@ import io.eventflow.writer.aggregate.AggregateRepository;
  * it, {@code --example-jar} runs (the Order example's application jar); {@code --load orders|none} (default {@code orders},
  * or {@code none} with {@code --projections-jar}), {@code --rate 20} events per second, {@code --progress-seconds 5},
  * and those of {@link DevStack} ({@code --mongodb-port 27017}, {@code --kafka-port 9092}, {@code --flink-port 8081},
- * {@code --data-dir .devstack}, ...).
+ * {@code --data-dir .devstack}, ...). {@code --cluster} runs the job on a standalone cluster of separate processes
+ * ({@link FlinkStandaloneCluster}, {@code --task-managers 2}, configured from {@code --flink-conf flink-conf}) instead
+ * of the embedded MiniCluster; MongoDB and Kafka stay embedded.
  */
 public final class RunLocal {
 
     static final String EXAMPLE_JAR = "examples/orders/target/orders-app.jar";
     static final String JOB_JAR = "job/target/projection-job.jar";
+    /** Run the job on a standalone cluster of separate processes instead of the embedded MiniCluster. */
+    static final String CLUSTER = "cluster";
     private static final String JOB_MAIN_CLASS = "io/eventflow/job/ProjectionJob.class";
 
     private RunLocal() {
@@ -60,7 +66,7 @@ public final class RunLocal {
         DemoOptions options;
         JobSubmission submission;
         try {
-            options = DemoOptions.parse(args);
+            options = DemoOptions.parse(args, Set.of(CLUSTER));
             submission = submission(options);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
@@ -72,7 +78,11 @@ public final class RunLocal {
             System.err.println("option --load has an invalid value '" + load + "': use orders or none");
             System.exit(2);
         }
-        DevStack.Started stack = DevStack.start(ParameterTool.fromArgs(args));
+        ParameterTool stackOptions = ParameterTool.fromArgs(args);
+        if (options.has(CLUSTER)) {
+            stackOptions = stackOptions.mergeWith(ParameterTool.fromMap(Map.of("only", "mongodb,kafka")));
+        }
+        DevStack.Started stack = DevStack.start(stackOptions);
         List<AutoCloseable> started = new ArrayList<>(stack.components());
         stack.lines().forEach(System.out::println);
         try {
@@ -90,7 +100,19 @@ public final class RunLocal {
                             List<AutoCloseable> started) throws Exception {
         EmbeddedMongoServer mongo = stack.mongo();
         EmbeddedKafkaBroker kafka = stack.kafka();
-        FlinkRestClient flink = new FlinkRestClient(stack.flink().restUrl());
+        String flinkUrl;
+        if (options.has(CLUSTER)) {
+            FlinkStandaloneCluster cluster = standaloneCluster(options);
+            started.add(cluster);
+            flinkUrl = cluster.restUrl();
+            System.out.println("flink=" + flinkUrl);
+            System.out.println("cluster: a JobManager and " + cluster.taskManagers().size() + " TaskManager processes, "
+                + "logs in " + cluster.logDirectory());
+        } else {
+            flinkUrl = stack.flink().restUrl();
+        }
+
+        FlinkRestClient flink = new FlinkRestClient(flinkUrl);
         started.add(flink);
         String job = flink.submit(submission.withArguments(List.of("--" + JobOptionKeys.MONGODB_URI,
             mongo.connectionString(), "--" + JobOptionKeys.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
@@ -128,6 +150,21 @@ public final class RunLocal {
         progress.scheduleAtFixedRate(() -> System.out.println(progressLine(flink, job, appended, client)), every, every,
             TimeUnit.SECONDS);
         started.add(progress::shutdownNow);
+    }
+
+    /**
+     * {@code --cluster}: a standalone cluster of separate processes as {@code bin/cluster} starts one, configured by
+     * {@code --flink-conf}'s {@code config.yaml} and {@code local.yaml}, in {@code <data dir>/run-local-cluster}.
+     */
+    private static FlinkStandaloneCluster standaloneCluster(DemoOptions options) {
+        Path flinkConf = Paths.get(options.get("flink-conf", "flink-conf")).toAbsolutePath();
+        return FlinkStandaloneCluster.builder()
+            .taskManagers(options.getInt("task-managers", 2))
+            .restPort(options.getInt("flink-port", 8081))
+            .configFile(flinkConf.resolve("config.yaml"))
+            .overlay(flinkConf.resolve("local.yaml"))
+            .workDirectory(Paths.get(options.get("data-dir", ".devstack")).toAbsolutePath().resolve("run-local-cluster"))
+            .build().start();
     }
 
     /** The jar to run: the example's, or the user's (with projection-job.jar if it holds projections only). */

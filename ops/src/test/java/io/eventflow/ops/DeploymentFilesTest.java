@@ -15,8 +15,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
 
+import org.apache.flink.util.TimeUtils;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -98,6 +101,35 @@ class DeploymentFilesTest {
         assertThat(config.get("state.checkpoints.dir")).startsWith("file:///flink-data/");
         assertThat(config.get("state.savepoints.dir")).startsWith("file:///flink-data/");
         assertThat(config.keySet()).anyMatch(key -> key.matches("metrics\\.reporter\\.[^.]+\\.factory\\.class"));
+    }
+
+    /**
+     * README's Cluster mode promises the failure-detection settings its figures were measured with ("configured
+     * (heartbeat 3 s / 15 s, ZooKeeper session 15 s)", two failed heartbeat calls); config.yaml must hold exactly
+     * those, and the local overlay of bin/cluster and the process-level tests must not change them.
+     */
+    @Test
+    void heartbeatAndZooKeeperSettingsAreTheOnesReadmePromises() throws IOException {
+        Map<String, String> config = flatten(read("flink-conf/config.yaml"));
+        String readme = Files.readString(ROOT.resolve("README.md"), UTF_8);
+        Matcher promised = Pattern.compile(
+            "configured \\(heartbeat (\\d+) s / (\\d+) s, ZooKeeper session (\\d+) s\\)").matcher(readme);
+        assertThat(promised.find()).as("README's table of measured failures names the configured settings").isTrue();
+
+        assertThat(seconds(config.get("heartbeat.interval"))).as("heartbeat.interval").isEqualTo(promised.group(1));
+        assertThat(seconds(config.get("heartbeat.timeout"))).as("heartbeat.timeout").isEqualTo(promised.group(2));
+        assertThat(seconds(config.get("high-availability.zookeeper.client.session-timeout")))
+            .as("high-availability.zookeeper.client.session-timeout").isEqualTo(promised.group(3));
+        assertThat(readme).contains("(two failed heartbeat calls)");
+        assertThat(config).containsEntry("heartbeat.rpc-failure-threshold", "2");
+        assertThat(flatten(read("flink-conf/local.yaml")).keySet()).as("keys the local overlay sets")
+            .noneMatch(key -> key.startsWith("heartbeat.") || key.startsWith("high-availability.zookeeper."));
+    }
+
+    /** A Flink duration in whole seconds: a bare number is milliseconds ({@code 15000}), else {@code 15 s}. */
+    private static String seconds(String value) {
+        assertThat(value).as("a configured duration").isNotNull();
+        return String.valueOf(TimeUtils.parseDuration(value).toSeconds());
     }
 
     @Test

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.eventflow.devstack.cluster.testjob.SequenceJob;
+import io.eventflow.devstack.testing.ClusterJobs;
 
 /**
  * On request only ({@code -Dheartbeat.margin.minutes=N}): how close a healthy cluster comes to the heartbeat timeout

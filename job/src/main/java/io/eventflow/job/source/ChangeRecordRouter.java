@@ -61,6 +61,9 @@ public class ChangeRecordRouter extends ProcessFunction<ChangeRecord, EventEnvel
 
     @Override
     public void open(OpenContext openContext) {
+        // every slot that runs a source reader runs a subtask of this operator too
+        getRuntimeContext().registerUserCodeClassLoaderReleaseHookIfAbsent(CdcClientPool.RELEASE_HOOK,
+            CdcClientPool::closeAll);
         var metrics = getRuntimeContext().getMetricGroup();
         events = metrics.counter(JobMetrics.EVENTS_RECEIVED);
         snapshotEvents = metrics.counter(JobMetrics.SNAPSHOT_EVENTS_RECEIVED);

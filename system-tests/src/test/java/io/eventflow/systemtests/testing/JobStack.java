@@ -1,8 +1,10 @@
 package io.eventflow.systemtests.testing;
 
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import org.apache.flink.api.common.JobStatus;
@@ -51,7 +53,21 @@ public final class JobStack implements AutoCloseable {
 
     /** The job's configuration for this slice, fast timings for tests, with overrides. */
     public JobConfig config(Map<String, String> overrides) {
-        Map<String, String> values = new HashMap<>();
+        return JobConfig.of(settings(overrides));
+    }
+
+    /**
+     * The same configuration as the job's command-line arguments ({@code --key value}), for the job jar submitted to
+     * a cluster.
+     */
+    public List<String> arguments(Map<String, String> overrides) {
+        List<String> arguments = new ArrayList<>();
+        settings(overrides).forEach((key, value) -> arguments.addAll(List.of("--" + key, value)));
+        return arguments;
+    }
+
+    private Map<String, String> settings(Map<String, String> overrides) {
+        Map<String, String> values = new TreeMap<>();
         values.put("mongodb.uri", mongoUri);
         values.put("mongodb.database", eventDatabase);
         values.put("readmodel.database", readModelDatabase);
@@ -66,7 +82,7 @@ public final class JobStack implements AutoCloseable {
         values.put("source.heartbeat.interval", "1s");
         values.put("job.parallelism", "2");
         values.putAll(overrides);
-        return JobConfig.of(values);
+        return values;
     }
 
     /** Starts the job on the MiniCluster of the running test class and waits until it runs. */

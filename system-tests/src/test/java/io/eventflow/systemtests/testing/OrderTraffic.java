@@ -1,15 +1,18 @@
 package io.eventflow.systemtests.testing;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.eventflow.writer.EventStore;
 import io.eventflow.writer.ExpectedVersion;
@@ -47,40 +50,119 @@ public final class OrderTraffic {
 
     /** Appends every stream with {@code threads} threads; each stream is appended by one thread, in order. */
     public static void append(EventStore store, List<Stream> streams, int threads, int eventsPerAppend) throws Exception {
-        List<Stream> shuffled = new ArrayList<>(streams);
-        Collections.shuffle(shuffled, new Random(42));
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
+        try (Steady writers = new Steady(store, streams, threads, eventsPerAppend, Integer.MAX_VALUE, 0)) {
+            writers.awaitWritten(Duration.ofMinutes(5));
+        }
+    }
+
+    /**
+     * Appends the streams in the background, one event per append, at {@code eventsPerSecond} over {@code threads}
+     * threads, until {@link Steady#close()} or until every stream is written: load that goes on while faults come
+     * and go. Each thread keeps 20 of its streams open at a time, so an aggregate's events follow each other within
+     * seconds, interleaved with other aggregates'.
+     */
+    public static Steady steady(EventStore store, List<Stream> streams, int threads, double eventsPerSecond) {
+        return new Steady(store, streams, threads, 1, 20, eventsPerSecond);
+    }
+
+    /** Writer threads appending planned streams; {@link #close()} stops them and reports what failed. */
+    public static final class Steady implements AutoCloseable {
+
+        private final ExecutorService pool;
+        private final List<Future<?>> writers = new ArrayList<>();
+        private final AtomicLong appended = new AtomicLong();
+        private volatile boolean stopped;
+
+        private Steady(EventStore store, List<Stream> streams, int threads, int eventsPerAppend, int openStreams,
+                       double eventsPerSecond) {
+            List<Stream> shuffled = new ArrayList<>(streams);
+            Collections.shuffle(shuffled, new Random(42));
+            pool = Executors.newFixedThreadPool(threads);
             for (int t = 0; t < threads; t++) {
                 List<Stream> mine = new ArrayList<>();
                 for (int i = t; i < shuffled.size(); i += threads) {
                     mine.add(shuffled.get(i));
                 }
-                futures.add(pool.submit(() -> {
-                    int[] written = new int[mine.size()];
-                    boolean progress = true;
-                    while (progress) {
-                        progress = false;
-                        for (int s = 0; s < mine.size(); s++) {
-                            Stream stream = mine.get(s);
-                            if (written[s] < stream.events().size()) {
-                                int end = Math.min(stream.events().size(), written[s] + eventsPerAppend);
-                                store.append(stream.aggregateType(), stream.aggregateId(), ExpectedVersion.exactly(written[s]),
-                                    stream.events().subList(written[s], end));
-                                written[s] = end;
-                                progress = true;
-                            }
+                double perThread = eventsPerSecond / threads;
+                writers.add(pool.submit(() -> write(store, mine, eventsPerAppend, openStreams, perThread)));
+            }
+        }
+
+        /** Events appended so far; throws what a writer failed with, once one has. */
+        public long appended() {
+            for (Future<?> writer : writers) {
+                if (writer.isDone() && !writer.isCancelled()) {
+                    try {
+                        writer.get();
+                    } catch (ExecutionException e) {
+                        throw new IllegalStateException("a traffic writer failed after " + appended.get() + " events",
+                            e.getCause());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted", e);
+                    }
+                }
+            }
+            return appended.get();
+        }
+
+        /** Round robin over the first {@code openStreams} unfinished streams, each one's events in order. */
+        private Void write(EventStore store, List<Stream> mine, int eventsPerAppend, int openStreams,
+                           double eventsPerSecond) throws InterruptedException {
+            int[] written = new int[mine.size()];
+            int next = Math.min(openStreams, mine.size());
+            List<Integer> open = new ArrayList<>();
+            for (int s = 0; s < next; s++) {
+                open.add(s);
+            }
+            long start = System.nanoTime();
+            long mineAppended = 0;
+            while (!open.isEmpty() && !stopped) {
+                for (int i = 0; i < open.size() && !stopped; i++) {
+                    int s = open.get(i);
+                    Stream stream = mine.get(s);
+                    int end = Math.min(stream.events().size(), written[s] + eventsPerAppend);
+                    store.append(stream.aggregateType(), stream.aggregateId(), ExpectedVersion.exactly(written[s]),
+                        stream.events().subList(written[s], end));
+                    mineAppended += end - written[s];
+                    appended.addAndGet(end - written[s]);
+                    written[s] = end;
+                    if (written[s] == stream.events().size()) {
+                        if (next < mine.size()) {
+                            open.set(i, next++);
+                        } else {
+                            open.remove(i--);
                         }
                     }
-                    return null;
-                }));
+                    if (eventsPerSecond > 0) {
+                        long due = start + (long) (mineAppended * 1e9 / eventsPerSecond);
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            TimeUnit.NANOSECONDS.sleep(wait);
+                        }
+                    }
+                }
             }
-            for (Future<?> future : futures) {
-                future.get(5, TimeUnit.MINUTES);
+            return null;
+        }
+
+        /** Waits until every stream is written; fails with the writers' error. */
+        public void awaitWritten(Duration timeout) throws Exception {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            for (Future<?> writer : writers) {
+                writer.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
-        } finally {
-            pool.shutdownNow();
+        }
+
+        /** Stops after the appends in flight; a writer's failure is thrown here. */
+        @Override
+        public void close() throws Exception {
+            stopped = true;
+            try {
+                awaitWritten(Duration.ofMinutes(1));
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 

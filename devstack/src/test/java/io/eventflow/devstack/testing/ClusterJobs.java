@@ -1,4 +1,4 @@
-package io.eventflow.devstack.cluster;
+package io.eventflow.devstack.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,24 +23,30 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.eventflow.devstack.testing.Await;
+import io.eventflow.devstack.cluster.FlinkProcess;
+import io.eventflow.devstack.cluster.FlinkStandaloneCluster;
 
-/** The job side of Flink's REST API, as the process-level tests use it: submit, watch, stop with a savepoint. */
-final class ClusterJobs {
+/**
+ * The job side of Flink's REST API, as the process-level tests use it on a {@link FlinkStandaloneCluster}: upload and
+ * run a jar as the dashboard does, watch the job (its tasks, checkpoints and exception history), stop it with a
+ * savepoint; and the measurements every process-fault scenario makes: when the JobManager recorded the failure a
+ * fault caused (detection), and when the job ran every task again with a checkpoint completed after it (recovery).
+ */
+public final class ClusterJobs {
 
     /** A failure in the job's exception history: when the JobManager registered it, and why. */
-    record Failure(Instant at, String exception, String taskManager) {
+    public record Failure(Instant at, String exception, String taskManager) {
     }
 
     private final String baseUrl;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
 
-    ClusterJobs(String baseUrl) {
+    public ClusterJobs(String baseUrl) {
         this.baseUrl = baseUrl;
     }
 
-    String uploadJar(Path jar) {
+    public String uploadJar(Path jar) {
         String boundary = "----eventflow" + UUID.randomUUID();
         try {
             ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -59,7 +65,7 @@ final class ClusterJobs {
     }
 
     /** Runs an uploaded jar; returns the job id. */
-    String run(String jarId, String entryClass, List<String> arguments, int parallelism, String savepoint) {
+    public String run(String jarId, String entryClass, List<String> arguments, int parallelism, String savepoint) {
         ObjectNode request = json.createObjectNode();
         if (entryClass != null) {
             request.put("entryClass", entryClass);
@@ -72,12 +78,12 @@ final class ClusterJobs {
         return send(post("/jars/" + jarId + "/run", request), 200).path("jobid").asText();
     }
 
-    JsonNode job(String jobId) {
+    public JsonNode job(String jobId) {
         return get("/jobs/" + jobId);
     }
 
     /** The job's state, or empty while the JobManager does not answer (or does not know the job yet). */
-    Optional<String> state(String jobId) {
+    public Optional<String> state(String jobId) {
         try {
             return Optional.of(job(jobId).path("state").asText());
         } catch (RuntimeException e) {
@@ -89,7 +95,7 @@ final class ClusterJobs {
      * RUNNING, with every subtask of every vertex RUNNING or FINISHED (a source subtask that got no split of a bounded
      * source finishes, as after a scale-up beyond the number of splits), and some subtask RUNNING.
      */
-    boolean allTasksRunning(String jobId) {
+    public boolean allTasksRunning(String jobId) {
         try {
             JsonNode job = job(jobId);
             if (!job.path("state").asText().equals("RUNNING")) {
@@ -109,13 +115,13 @@ final class ClusterJobs {
         }
     }
 
-    void awaitAllTasksRunning(String jobId, Duration timeout) {
+    public void awaitAllTasksRunning(String jobId, Duration timeout) {
         Await.until("every task of job " + jobId + " to run", timeout, () -> allTasksRunning(jobId),
             () -> state(jobId).orElse("(no answer)") + ", root exception: " + rootException(jobId));
     }
 
     /** The TaskManagers (resource ids) that run subtasks of the job now. */
-    Set<String> taskManagersOf(String jobId) {
+    public Set<String> taskManagersOf(String jobId) {
         Set<String> taskManagers = new HashSet<>();
         for (JsonNode vertex : job(jobId).path("vertices")) {
             for (JsonNode tm : get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/taskmanagers")
@@ -128,22 +134,22 @@ final class ClusterJobs {
         return taskManagers;
     }
 
-    JsonNode checkpoints(String jobId) {
+    public JsonNode checkpoints(String jobId) {
         return get("/jobs/" + jobId + "/checkpoints");
     }
 
-    long completedCheckpoints(String jobId) {
+    public long completedCheckpoints(String jobId) {
         return checkpoints(jobId).path("counts").path("completed").asLong();
     }
 
     /** The id of the latest completed checkpoint, or -1. */
-    long latestCheckpointId(String jobId) {
+    public long latestCheckpointId(String jobId) {
         JsonNode latest = checkpoints(jobId).path("latest").path("completed");
         return latest.isMissingNode() || latest.isNull() ? -1 : latest.path("id").asLong();
     }
 
     /** When the latest completed checkpoint completed (its acknowledgement), or empty. */
-    Optional<Instant> latestCheckpointCompletion(String jobId) {
+    public Optional<Instant> latestCheckpointCompletion(String jobId) {
         JsonNode latest = checkpoints(jobId).path("latest").path("completed");
         if (latest.isMissingNode() || latest.isNull()) {
             return Optional.empty();
@@ -152,13 +158,13 @@ final class ClusterJobs {
     }
 
     /** The checkpoint or savepoint the job last restored from: its id, or -1. */
-    long restoredCheckpointId(String jobId) {
+    public long restoredCheckpointId(String jobId) {
         JsonNode restored = checkpoints(jobId).path("latest").path("restored");
         return restored.isMissingNode() || restored.isNull() ? -1 : restored.path("id").asLong();
     }
 
     /** The failures the JobManager recorded for the job, oldest first. */
-    List<Failure> failures(String jobId) {
+    public List<Failure> failures(String jobId) {
         List<Failure> failures = new ArrayList<>();
         for (JsonNode entry : get("/jobs/" + jobId + "/exceptions?maxExceptions=50").path("exceptionHistory").path("entries")) {
             failures.add(new Failure(Instant.ofEpochMilli(entry.path("timestamp").asLong()),
@@ -169,7 +175,7 @@ final class ClusterJobs {
         return failures;
     }
 
-    String rootException(String jobId) {
+    public String rootException(String jobId) {
         try {
             return firstLine(get("/jobs/" + jobId + "/exceptions").path("root-exception").asText("(none)"));
         } catch (RuntimeException e) {
@@ -178,7 +184,7 @@ final class ClusterJobs {
     }
 
     /** Stop-with-savepoint (no drain); returns the savepoint's path. */
-    String stopWithSavepoint(String jobId, Path directory, Duration timeout) {
+    public String stopWithSavepoint(String jobId, Path directory, Duration timeout) {
         ObjectNode request = json.createObjectNode();
         request.put("targetDirectory", directory.toUri().toString());
         request.put("drain", false);
@@ -203,13 +209,13 @@ final class ClusterJobs {
         throw new AssertionError("stop-with-savepoint of " + jobId + " did not complete within " + timeout);
     }
 
-    void cancel(String jobId) {
+    public void cancel(String jobId) {
         send(HttpRequest.newBuilder(uri("/jobs/" + jobId + "?mode=cancel")).method("PATCH",
             HttpRequest.BodyPublishers.noBody()), 202);
     }
 
     /** Ids of the jobs that are not finished, failed or canceled. */
-    List<String> activeJobs() {
+    public List<String> activeJobs() {
         List<String> active = new ArrayList<>();
         for (JsonNode job : get("/jobs/overview").path("jobs")) {
             if (!Set.of("FINISHED", "FAILED", "CANCELED").contains(job.path("state").asText())) {
@@ -219,7 +225,80 @@ final class ClusterJobs {
         return active;
     }
 
-    JsonNode get(String path) {
+    // ---------------------------------------------------------------------------------------------------------
+    // What the process-fault scenarios measure and start from
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** Waits until {@code more} checkpoints of the job completed after the ones completed now. */
+    public void awaitCheckpoints(String jobId, int more, Duration timeout) {
+        long target = completedCheckpoints(jobId) + more;
+        Await.until(more + " more checkpoints of " + jobId, timeout, () -> completedCheckpoints(jobId) >= target,
+            () -> checkpoints(jobId).path("counts").toString());
+    }
+
+    /**
+     * Detection: waits for the first failure the JobManager recorded for the job at or after {@code fault} (its
+     * exception history's timestamp, less a 0.5 s tolerance for clocks read in two processes) and returns it.
+     */
+    public Failure awaitFailureAfter(String jobId, Instant fault, Duration timeout) {
+        List<Failure> found = new ArrayList<>();
+        Await.until("the failure of job " + jobId + " after the fault", timeout, () -> {
+            try {
+                failures(jobId).stream().filter(failure -> !failure.at().isBefore(fault.minusMillis(500)))
+                    .findFirst().ifPresent(found::add);
+            } catch (RuntimeException noAnswer) {
+                // the JobManager may be busy failing over
+            }
+            return !found.isEmpty();
+        }, () -> state(jobId).orElse("(no answer)"));
+        System.out.println("[TEST] failure recorded: " + found.get(0));
+        return found.get(0);
+    }
+
+    /** Recovery: waits until every task of the job runs again and a checkpoint completed after {@code from}. */
+    public Duration awaitRecovery(String jobId, Instant from, Duration timeout) {
+        Await.until("job " + jobId + " to run all tasks again and complete a checkpoint", timeout,
+            () -> allTasksRunning(jobId) && latestCheckpointCompletion(jobId).map(at -> at.isAfter(from)).orElse(false),
+            () -> state(jobId).orElse("(no answer)") + ", root exception: " + rootException(jobId));
+        return Duration.between(from, Instant.now());
+    }
+
+    /** A TaskManager process that runs some of the job's subtasks now. */
+    public FlinkProcess aTaskManagerRunning(String jobId, FlinkStandaloneCluster cluster) {
+        Set<String> hosts = taskManagersOf(jobId);
+        if (hosts.isEmpty()) {
+            throw new AssertionError("no TaskManager runs a subtask of job " + jobId);
+        }
+        return cluster.taskManager(hosts.iterator().next());
+    }
+
+    /**
+     * What every scenario on a shared cluster starts from: a live JobManager, no active job, exactly
+     * {@code taskManagers} live TaskManagers (killed and hung ones removed, extra ones stopped, missing ones added),
+     * registered with all their slots free.
+     */
+    public void resetCluster(FlinkStandaloneCluster cluster, int taskManagers, Duration timeout) {
+        if (!cluster.jobManager().isAlive()) {
+            cluster.startJobManager();
+        }
+        activeJobs().forEach(this::cancel);
+        Await.until("no active jobs", timeout, () -> activeJobs().isEmpty(), () -> activeJobs().toString());
+        for (FlinkProcess taskManager : cluster.taskManagers()) {
+            if (!taskManager.isAlive() || taskManager.isHung()) {
+                cluster.removeTaskManager(taskManager);
+            }
+        }
+        while (cluster.taskManagers().size() > taskManagers) {
+            cluster.removeTaskManager(cluster.taskManagers().get(0));
+        }
+        while (cluster.taskManagers().size() < taskManagers) {
+            cluster.addTaskManager();
+        }
+        cluster.awaitTaskManagers(taskManagers, timeout);
+        cluster.awaitFreeSlots(taskManagers * cluster.slotsPerTaskManager(), timeout);
+    }
+
+    public JsonNode get(String path) {
         return send(HttpRequest.newBuilder(uri(path)).GET(), 200);
     }
 
