@@ -5,13 +5,13 @@ import java.time.Duration;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 
-import io.eventflow.writer.EventStore;
-import io.eventflow.writer.aggregate.AggregateRepository;
 import io.eventflow.examples.orders.Order;
 import io.eventflow.examples.orders.OrderCommand;
 import io.eventflow.examples.orders.OrderEvent;
 import io.eventflow.examples.orders.OrderLoadGenerator;
 import io.eventflow.examples.orders.Orders;
+import io.eventflow.writer.EventStore;
+import io.eventflow.writer.aggregate.AggregateRepository;
 
 /**
  * The demo writer on its own ({@code demo/target/demo-writer.jar}, the docker-compose service {@code demo-writer}):

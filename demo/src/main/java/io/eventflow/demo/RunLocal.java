@@ -19,13 +19,13 @@ import org.apache.flink.api.java.utils.ParameterTool;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 
+import io.eventflow.core.job.JobMetrics;
+import io.eventflow.core.job.JobOptionKeys;
 import io.eventflow.devstack.DevStack;
 import io.eventflow.devstack.Foreground;
 import io.eventflow.devstack.cluster.FlinkStandaloneCluster;
 import io.eventflow.devstack.kafka.EmbeddedKafkaBroker;
 import io.eventflow.devstack.mongo.EmbeddedMongoServer;
-import io.eventflow.core.job.JobMetrics;
-import io.eventflow.core.job.JobOptionKeys;
 import io.eventflow.examples.orders.Order;
 import io.eventflow.examples.orders.OrderCommand;
 import io.eventflow.examples.orders.OrderEvent;

@@ -1,9 +1,10 @@
 package io.eventflow.writer;
 
-import io.eventflow.core.event.EventFields;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+
+import io.eventflow.core.event.EventFields;
 
 /**
  * Metadata stored with an event: correlation and causation ids, and any keys the caller adds (values that Jackson can

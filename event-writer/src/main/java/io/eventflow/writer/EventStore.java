@@ -1,7 +1,5 @@
 package io.eventflow.writer;
 
-import io.eventflow.core.event.EventFields;
-import io.eventflow.core.json.EventJson;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,10 +26,12 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 
+import io.eventflow.core.event.EventFields;
+import io.eventflow.core.json.EventJson;
+import io.eventflow.core.upcast.Upcasters;
 import io.eventflow.writer.internal.AppendOperation;
 import io.eventflow.writer.internal.EventDocuments;
 import io.eventflow.writer.internal.StreamReader;
-import io.eventflow.core.upcast.Upcasters;
 
 /**
  * A MongoDB collection used as an event store. Each aggregate's events form a stream numbered 1, 2, 3 ... with no gap

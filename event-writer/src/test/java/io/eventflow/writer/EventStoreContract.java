@@ -1,6 +1,5 @@
 package io.eventflow.writer;
 
-import io.eventflow.core.event.EventFields;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,8 +34,9 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 
-import io.eventflow.devstack.testing.MongoTarget;
+import io.eventflow.core.event.EventFields;
 import io.eventflow.core.upcast.Upcasters;
+import io.eventflow.devstack.testing.MongoTarget;
 
 /**
  * The writer's contract, run against the emulator and against a real MongoDB replica set: numbering, concurrency,

@@ -11,12 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.eventflow.devstack.junit.EmbeddedFlinkExtension;
-import io.eventflow.devstack.testing.Await;
 import io.eventflow.devstack.junit.EmbeddedKafkaExtension;
 import io.eventflow.devstack.junit.EmbeddedMongoExtension;
+import io.eventflow.devstack.testing.Await;
+import io.eventflow.examples.orders.OrderLoadGenerator;
 import io.eventflow.ops.lifecycle.JobLifecycle;
 import io.eventflow.ops.testing.ProjectionJobFixture;
-import io.eventflow.examples.orders.OrderLoadGenerator;
 
 /**
  * The resume token of a stopped job leaves the emulator's bounded oplog; restoring the job as it was fails, and

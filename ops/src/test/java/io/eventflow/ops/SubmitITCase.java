@@ -16,22 +16,22 @@ import org.junit.jupiter.api.Test;
 
 import io.eventflow.devstack.testing.Await;
 import io.eventflow.examples.orders.OrderCreated;
+import io.eventflow.examples.orders.OrderLine;
+import io.eventflow.examples.orders.OrderLoadGenerator;
+import io.eventflow.examples.orders.OrderNoteAdded;
+import io.eventflow.examples.orders.Orders;
 import io.eventflow.ops.audit.AuditResult;
 import io.eventflow.ops.audit.Audits;
 import io.eventflow.ops.audit.Drift;
+import io.eventflow.ops.cli.Ops;
 import io.eventflow.ops.inspect.JobJars;
-import io.eventflow.examples.orders.OrderLine;
-import io.eventflow.examples.orders.OrderNoteAdded;
-import io.eventflow.examples.orders.OrderLoadGenerator;
-import io.eventflow.examples.orders.Orders;
+import io.eventflow.ops.rest.JobInfo;
+import io.eventflow.ops.testing.EmbeddedStackTest;
+import io.eventflow.ops.testing.ProjectionJobFixture;
 import io.eventflow.readmodels.ReadModels;
 import io.eventflow.writer.AppendResult;
 import io.eventflow.writer.ExpectedVersion;
 import io.eventflow.writer.NewEvent;
-import io.eventflow.ops.cli.Ops;
-import io.eventflow.ops.rest.JobInfo;
-import io.eventflow.ops.testing.EmbeddedStackTest;
-import io.eventflow.ops.testing.ProjectionJobFixture;
 
 /**
  * {@code bin/submit} as a user runs it: the Order example, built as its own artifact, submitted to the embedded

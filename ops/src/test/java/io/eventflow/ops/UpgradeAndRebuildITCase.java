@@ -20,14 +20,14 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.eventflow.devstack.testing.Await;
-import io.eventflow.ops.lifecycle.JobLifecycle;
-import io.eventflow.ops.lifecycle.Rebuild;
-import io.eventflow.readmodels.ReadModelAliases;
-import io.eventflow.ops.testing.EmbeddedStackTest;
-import io.eventflow.ops.testing.ProjectionJobFixture;
 import io.eventflow.examples.orders.OrderLoadGenerator;
 import io.eventflow.ops.audit.Audits;
 import io.eventflow.ops.inspect.JobJars;
+import io.eventflow.ops.lifecycle.JobLifecycle;
+import io.eventflow.ops.lifecycle.Rebuild;
+import io.eventflow.ops.testing.EmbeddedStackTest;
+import io.eventflow.ops.testing.ProjectionJobFixture;
+import io.eventflow.readmodels.ReadModelAliases;
 
 /**
  * A savepoint upgrade and a zero-downtime rebuild, on the embedded stack, under a steady Order load, with the Order

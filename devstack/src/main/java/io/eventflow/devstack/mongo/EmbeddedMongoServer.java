@@ -11,13 +11,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import de.bwaldvogel.mongo.wire.MongoWireMessageEncoder;
-import de.bwaldvogel.mongo.wire.MongoWireReplyEncoder;
 import io.eventflow.devstack.mongo.backend.CompatBackend;
 import io.eventflow.devstack.mongo.fault.FailCommand;
 import io.eventflow.devstack.mongo.wire.CommandHandler;
 import io.eventflow.devstack.mongo.wire.CommandStats;
 import io.eventflow.devstack.mongo.wire.OpMsgDecoder;
+
+import de.bwaldvogel.mongo.wire.MongoWireMessageEncoder;
+import de.bwaldvogel.mongo.wire.MongoWireReplyEncoder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

@@ -23,10 +23,10 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.InsertManyOptions;
 
+import io.eventflow.core.event.EventFields;
 import io.eventflow.writer.AppendListener;
 import io.eventflow.writer.AppendResult;
 import io.eventflow.writer.DuplicateEventException;
-import io.eventflow.core.event.EventFields;
 import io.eventflow.writer.EventStoreException;
 import io.eventflow.writer.EventStoreUnavailableException;
 import io.eventflow.writer.ExpectedVersion;

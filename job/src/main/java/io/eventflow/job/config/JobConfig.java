@@ -1,7 +1,5 @@
 package io.eventflow.job.config;
 
-import io.eventflow.job.source.StartupMode;
-import io.eventflow.job.mongo.MongoConnection;
 import static io.eventflow.job.config.JobOptions.*;
 
 import java.io.Serializable;
@@ -22,12 +20,13 @@ import java.util.stream.Collectors;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.description.HtmlFormatter;
-
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 import com.mongodb.ConnectionString;
 
 import io.eventflow.job.model.RecordLimits;
+import io.eventflow.job.mongo.MongoConnection;
+import io.eventflow.job.source.StartupMode;
 
 /**
  * The job's validated configuration. Built by {@link #load(String[], Map)} or {@link #of(Map)}; every problem is

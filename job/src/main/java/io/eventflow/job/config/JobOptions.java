@@ -1,8 +1,5 @@
 package io.eventflow.job.config;
 
-import io.eventflow.job.source.StartupMode;
-import io.eventflow.job.sink.TopicMode;
-import io.eventflow.job.ordering.GapPolicy;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import java.time.Duration;
@@ -12,6 +9,9 @@ import org.apache.flink.configuration.ConfigOption;
 
 import io.eventflow.core.job.JobOperators;
 import io.eventflow.core.job.JobOptionKeys;
+import io.eventflow.job.ordering.GapPolicy;
+import io.eventflow.job.sink.TopicMode;
+import io.eventflow.job.source.StartupMode;
 
 /**
  * Every option of the projection job, with its default and meaning. Options come from a YAML or properties file

@@ -1,6 +1,5 @@
 package io.eventflow.job.sink;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

@@ -15,8 +15,8 @@ import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.WriteModel;
 
-import io.eventflow.job.model.ReadModelUpdate;
 import io.eventflow.core.readmodel.ReadModelFields;
+import io.eventflow.job.model.ReadModelUpdate;
 import io.eventflow.job.readmodel.ReadModelDocuments;
 
 /**

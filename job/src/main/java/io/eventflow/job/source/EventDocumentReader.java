@@ -5,9 +5,9 @@ import java.io.Serializable;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
 
+import io.eventflow.core.event.EventFields;
 import io.eventflow.job.model.EventEnvelope;
 import io.eventflow.job.sink.EventRecordSerializer;
-import io.eventflow.core.event.EventFields;
 import io.eventflow.writer.codec.BsonJson;
 
 /**

@@ -6,8 +6,8 @@ import org.apache.flink.cdc.connectors.mongodb.source.MongoDBSourceBuilder;
 
 import io.eventflow.job.config.JobConfig;
 import io.eventflow.job.config.JobOptions;
-import io.eventflow.job.mongo.MongoConnection;
 import io.eventflow.job.model.ChangeRecord;
+import io.eventflow.job.mongo.MongoConnection;
 
 /** Builds the Flink CDC MongoDB source on the event collection. */
 public final class EventSources {

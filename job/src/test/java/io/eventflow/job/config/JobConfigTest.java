@@ -1,7 +1,5 @@
 package io.eventflow.job.config;
 
-import io.eventflow.job.source.StartupMode;
-import io.eventflow.job.ordering.GapPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.eventflow.job.ordering.GapPolicy;
+import io.eventflow.job.source.StartupMode;
 
 class JobConfigTest {
 

@@ -3,8 +3,6 @@ package io.eventflow.job.readmodel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.eventflow.core.readmodel.ReadModelFields;
-
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Date;
@@ -21,6 +19,8 @@ import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
 
 import com.mongodb.MongoClientSettings;
+
+import io.eventflow.core.readmodel.ReadModelFields;
 
 /** The encoder's bytes are exactly the driver's, for every value type, through repeated use of its buffer. */
 class ReadModelEncoderTest {

@@ -2,6 +2,7 @@ package io.eventflow.ops.audit;
 
 import static com.mongodb.client.model.Filters.in;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
-
-import java.nio.ByteBuffer;
 
 import org.bson.BsonBinaryReader;
 import org.bson.BsonDocument;

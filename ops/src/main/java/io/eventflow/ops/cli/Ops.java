@@ -27,11 +27,11 @@ import io.eventflow.ops.audit.Drift;
 import io.eventflow.ops.inspect.JobJars;
 import io.eventflow.ops.lifecycle.JobLifecycle;
 import io.eventflow.ops.lifecycle.Rebuild;
-import io.eventflow.readmodels.ReadModelAliases;
 import io.eventflow.ops.rest.FlinkRestClient;
 import io.eventflow.ops.rest.JobInfo;
 import io.eventflow.ops.status.JobStatus;
 import io.eventflow.ops.submit.JobSubmission;
+import io.eventflow.readmodels.ReadModelAliases;
 
 /**
  * The ops commands behind {@code bin/status}, {@code bin/audit}, {@code bin/upgrade}, {@code bin/rebuild} and

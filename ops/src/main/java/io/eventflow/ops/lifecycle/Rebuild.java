@@ -16,18 +16,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 
-import io.eventflow.core.job.JobMetrics;
 import io.eventflow.core.job.JobOperators;
 import io.eventflow.core.job.JobOptionKeys;
 import io.eventflow.core.readmodel.ReadModelFields;
 import io.eventflow.ops.audit.AuditResult;
 import io.eventflow.ops.audit.Audits;
-import io.eventflow.readmodels.ReadModelAliases;
 import io.eventflow.ops.rest.FlinkRestClient;
 import io.eventflow.ops.rest.FlinkRestException;
 import io.eventflow.ops.rest.JobInfo;
 import io.eventflow.ops.status.Lag;
 import io.eventflow.ops.submit.JobSubmission;
+import io.eventflow.readmodels.ReadModelAliases;
 
 /**
  * Zero-downtime rebuild of the read models, next to the live job:

@@ -20,8 +20,8 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 
 import io.eventflow.devstack.kafka.CommittedKafkaReader;
-import io.eventflow.devstack.testing.Await;
 import io.eventflow.devstack.kafka.CommittedKafkaReader.Message;
+import io.eventflow.devstack.testing.Await;
 import io.eventflow.examples.orders.Order;
 import io.eventflow.examples.orders.OrderCommand;
 import io.eventflow.examples.orders.OrderEvent;

@@ -22,51 +22,42 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.Collector;
-import org.bson.BsonDocument;
-import org.bson.Document;
 
-import com.mongodb.client.MongoChangeStreamCursor;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import com.mongodb.client.model.changestream.ChangeStreamDocument;
 
 import io.eventflow.devstack.flink.EmbeddedFlinkCluster;
 import io.eventflow.devstack.kafka.EmbeddedKafkaBroker;
 import io.eventflow.devstack.mongo.EmbeddedMongoServer;
-import io.eventflow.job.ProjectionJob;
-import io.eventflow.job.ordering.GapPolicy;
-import io.eventflow.job.config.JobConfig;
-import io.eventflow.job.config.JobOptions;
-import io.eventflow.job.sink.TopicMode;
-import io.eventflow.job.model.EventEnvelope;
-import io.eventflow.job.model.ReadModelUpdate;
-import io.eventflow.job.ordering.GapFiller;
-import io.eventflow.job.ordering.OrderingFunction;
-import io.eventflow.job.ordering.OrderingSettings;
-import io.eventflow.job.projection.ProjectionOperator;
 import io.eventflow.examples.orders.Orders;
 import io.eventflow.examples.orders.projections.OrderProjection;
 import io.eventflow.examples.orders.projections.OrdersPerCustomerProjection;
 import io.eventflow.examples.orders.projections.UnitsSoldPerSkuProjection;
+import io.eventflow.job.ProjectionJob;
+import io.eventflow.job.config.JobConfig;
+import io.eventflow.job.config.JobOptions;
 import io.eventflow.job.model.Contribution;
 import io.eventflow.job.model.CrossAggregateUpdate;
+import io.eventflow.job.model.EventEnvelope;
+import io.eventflow.job.model.ReadModelUpdate;
 import io.eventflow.job.mongo.MongoConnection;
-import io.eventflow.job.projection.crossaggregate.ContributionRouter;
-import io.eventflow.job.projection.crossaggregate.CrossAggregateOperator;
-import io.eventflow.job.sink.CrossAggregateCommitter;
-import io.eventflow.job.sink.CrossAggregateSink;
+import io.eventflow.job.ordering.GapFiller;
+import io.eventflow.job.ordering.GapPolicy;
+import io.eventflow.job.ordering.OrderingFunction;
+import io.eventflow.job.ordering.OrderingSettings;
 import io.eventflow.job.projection.FlushPolicy;
 import io.eventflow.job.projection.ProjectionFailures;
+import io.eventflow.job.projection.ProjectionOperator;
 import io.eventflow.job.projection.ProjectionRegistry;
+import io.eventflow.job.projection.crossaggregate.ContributionRouter;
+import io.eventflow.job.projection.crossaggregate.CrossAggregateOperator;
 import io.eventflow.job.projection.summary.StreamSummaryProjection;
+import io.eventflow.job.sink.CrossAggregateCommitter;
+import io.eventflow.job.sink.CrossAggregateSink;
 import io.eventflow.job.sink.EventRecordSerializer;
 import io.eventflow.job.sink.KafkaSinks;
 import io.eventflow.job.sink.ReadModelSinks;
-import io.eventflow.systemtests.testing.OrderTraffic;
-import io.eventflow.writer.EventStore;
-import io.eventflow.writer.ExpectedVersion;
-import io.eventflow.writer.NewEvent;
-
+import io.eventflow.job.sink.TopicMode;
 /**
  * Throughput and latency of the projection job on this machine. The generated input comes from one source
  * subtask, so each aggregate's events arrive in order, as from the change stream; both pipelines run with object

@@ -4,29 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.bson.BsonDocument;
 import org.junit.jupiter.api.Test;
 
+import io.eventflow.devstack.testing.Await;
 import io.eventflow.job.config.JobConfig;
 import io.eventflow.job.projection.ProjectionRegistry;
 import io.eventflow.systemtests.testing.EmbeddedStackTest;
-import io.eventflow.devstack.testing.Await;
 import io.eventflow.systemtests.testing.ExactlyOnceChecks;
-import io.eventflow.devstack.kafka.CommittedKafkaReader;
-import io.eventflow.devstack.kafka.CommittedKafkaReader.Message;
 import io.eventflow.systemtests.testing.JobStack;
-import io.eventflow.systemtests.testing.Registries;
 import io.eventflow.systemtests.testing.OrderTraffic;
-import io.eventflow.systemtests.testing.ReplayOracle;
-
+import io.eventflow.systemtests.testing.Registries;
 /**
  * The projection job end to end on the embedded stack: the real CDC source, a MiniCluster, the MongoDB emulator and
  * a Kafka broker. Read models must equal a replay oracle computed from the event store, and Kafka, read with

@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.bson.BsonDocument;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.bson.BsonDocument;
 import org.junit.jupiter.api.Test;
 
 import io.eventflow.devstack.mongo.fault.FailCommand;

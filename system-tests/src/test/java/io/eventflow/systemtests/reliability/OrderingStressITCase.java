@@ -23,13 +23,13 @@ import io.eventflow.job.ProjectionJob;
 import io.eventflow.job.config.JobConfig;
 import io.eventflow.job.model.ChangeRecord;
 import io.eventflow.job.projection.ProjectionRegistry;
-import io.eventflow.systemtests.testing.EmbeddedStackTest;
 import io.eventflow.systemtests.testing.CapturedMetrics;
+import io.eventflow.systemtests.testing.EmbeddedStackTest;
 import io.eventflow.systemtests.testing.ExactlyOnceChecks;
 import io.eventflow.systemtests.testing.ExactlyOnceChecks.Tally;
 import io.eventflow.systemtests.testing.JobStack;
-import io.eventflow.systemtests.testing.Registries;
 import io.eventflow.systemtests.testing.OrderTraffic;
+import io.eventflow.systemtests.testing.Registries;
 import io.eventflow.systemtests.testing.ReliabilityReport;
 
 /**

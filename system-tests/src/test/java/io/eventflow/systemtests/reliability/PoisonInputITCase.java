@@ -29,13 +29,13 @@ import com.mongodb.client.model.Updates;
 
 import io.eventflow.devstack.kafka.CommittedKafkaReader;
 import io.eventflow.devstack.kafka.CommittedKafkaReader.Message;
-import io.eventflow.job.projection.ProjectionRegistry;
-import io.eventflow.systemtests.testing.EmbeddedStackTest;
 import io.eventflow.devstack.testing.Await;
+import io.eventflow.job.projection.ProjectionRegistry;
 import io.eventflow.systemtests.testing.CapturedMetrics;
+import io.eventflow.systemtests.testing.EmbeddedStackTest;
 import io.eventflow.systemtests.testing.JobStack;
-import io.eventflow.systemtests.testing.Registries;
 import io.eventflow.systemtests.testing.OrderTraffic;
+import io.eventflow.systemtests.testing.Registries;
 import io.eventflow.systemtests.testing.ReliabilityReport;
 import io.eventflow.systemtests.testing.ReplayOracle;
 import io.eventflow.writer.DuplicateEventException;

@@ -3,8 +3,8 @@ package io.eventflow.systemtests.reliability;
 import java.util.Date;
 import java.util.UUID;
 
-import org.bson.BsonDocument;
 import org.bson.BsonDateTime;
+import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonInt64;
 import org.bson.BsonString;

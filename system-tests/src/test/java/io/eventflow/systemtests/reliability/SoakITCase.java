@@ -8,27 +8,27 @@ import java.util.Map;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
-import org.junit.jupiter.api.Assumptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
+import io.eventflow.examples.orders.Order;
+import io.eventflow.examples.orders.OrderCommand;
+import io.eventflow.examples.orders.OrderEvent;
+import io.eventflow.examples.orders.OrderLoadGenerator;
+import io.eventflow.examples.orders.Orders;
 import io.eventflow.job.projection.ProjectionCatalog;
 import io.eventflow.job.projection.ProjectionRegistry;
 import io.eventflow.job.projection.summary.BuiltInProjections;
-import io.eventflow.systemtests.testing.EmbeddedStackTest;
 import io.eventflow.systemtests.testing.CapturedMetrics;
+import io.eventflow.systemtests.testing.EmbeddedStackTest;
 import io.eventflow.systemtests.testing.ExactlyOnceChecks;
 import io.eventflow.systemtests.testing.ExactlyOnceChecks.Tally;
 import io.eventflow.systemtests.testing.JobStack;
 import io.eventflow.systemtests.testing.ReliabilityReport;
 import io.eventflow.writer.EventStore;
 import io.eventflow.writer.aggregate.AggregateRepository;
-import io.eventflow.examples.orders.Order;
-import io.eventflow.examples.orders.OrderCommand;
-import io.eventflow.examples.orders.OrderEvent;
-import io.eventflow.examples.orders.OrderLoadGenerator;
-import io.eventflow.examples.orders.Orders;
 
 /**
  * The soak run, on request only: {@code mvn -B verify -pl system-tests -am -Dit.test=SoakITCase -Dsoak.minutes=30}. Order load

@@ -17,8 +17,8 @@ import org.bson.BsonDocument;
 import com.mongodb.client.MongoCollection;
 
 import io.eventflow.devstack.kafka.CommittedKafkaReader;
-import io.eventflow.devstack.testing.Await;
 import io.eventflow.devstack.kafka.CommittedKafkaReader.Message;
+import io.eventflow.devstack.testing.Await;
 import io.eventflow.job.projection.ProjectionRegistry;
 
 /**

@@ -3,12 +3,13 @@ package io.eventflow.devstack.mongo.backend;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.eventflow.devstack.mongo.oplog.ReplicationLog;
+
 import de.bwaldvogel.mongo.backend.DatabaseResolver;
 import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
 import de.bwaldvogel.mongo.backend.aggregation.Expression;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.MongoServerError;
-import io.eventflow.devstack.mongo.oplog.ReplicationLog;
 
 /**
  * {@code aggregate: 1}, a pipeline that starts from a stage producing documents rather than from a collection:

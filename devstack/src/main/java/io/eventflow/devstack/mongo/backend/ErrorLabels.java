@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import io.eventflow.devstack.mongo.txn.TransactionManager;
+
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.MongoServerError;
-import io.eventflow.devstack.mongo.txn.TransactionManager;
 
 /**
  * The error labels a MongoDB 6.0 primary puts on an error reply, which drivers use to decide what to retry:

@@ -1,8 +1,9 @@
 package io.eventflow.devstack.mongo.backend;
 
-import de.bwaldvogel.mongo.exception.MongoServerError;
 import io.eventflow.devstack.mongo.fault.FailPoints;
 import io.eventflow.devstack.mongo.fault.StatementFault;
+
+import de.bwaldvogel.mongo.exception.MongoServerError;
 
 /**
  * Applies the {@code onPrimaryTransactionalWrite} fail point to the statements of the retryable write the current

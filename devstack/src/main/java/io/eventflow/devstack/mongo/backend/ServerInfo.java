@@ -3,11 +3,12 @@ package io.eventflow.devstack.mongo.backend;
 import java.time.Instant;
 import java.util.List;
 
+import io.eventflow.devstack.mongo.oplog.ClusterClock;
+
 import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.bson.BsonTimestamp;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.ObjectId;
-import io.eventflow.devstack.mongo.oplog.ClusterClock;
 
 /**
  * The replies that describe the server: {@code hello}/{@code isMaster} of a single-node replica set's primary,

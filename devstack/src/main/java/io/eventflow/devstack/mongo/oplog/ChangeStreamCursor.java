@@ -5,10 +5,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
-import de.bwaldvogel.mongo.bson.Document;
 import io.eventflow.devstack.mongo.backend.LabeledServerError;
 import io.eventflow.devstack.mongo.backend.MongoErrors;
+
+import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
+import de.bwaldvogel.mongo.bson.Document;
 
 /**
  * An open change stream. It remembers the oplog sequence number where it continues, so each {@code getMore} reads

@@ -3,9 +3,10 @@ package io.eventflow.devstack.mongo.oplog;
 import java.util.List;
 import java.util.Set;
 
+import io.eventflow.devstack.mongo.backend.MongoErrors;
+
 import de.bwaldvogel.mongo.bson.BsonTimestamp;
 import de.bwaldvogel.mongo.bson.Document;
-import io.eventflow.devstack.mongo.backend.MongoErrors;
 
 /**
  * The options of a {@code $changeStream} stage, validated as MongoDB validates them.

@@ -8,12 +8,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 
+import io.eventflow.devstack.mongo.backend.MongoErrors;
+
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.MongoServerException;
-import io.eventflow.devstack.mongo.backend.MongoErrors;
 
 /**
  * Opens change streams and serves their {@code getMore} and {@code killCursors}.

@@ -2,8 +2,9 @@ package io.eventflow.devstack.mongo.oplog;
 
 import java.time.Instant;
 
-import de.bwaldvogel.mongo.bson.Document;
 import io.eventflow.devstack.mongo.backend.BsonSize;
+
+import de.bwaldvogel.mongo.bson.Document;
 
 /**
  * One operation in the oplog. Entries are immutable once appended; the documents they hold are private copies.

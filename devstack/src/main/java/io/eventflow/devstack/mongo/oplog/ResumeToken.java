@@ -3,8 +3,9 @@ package io.eventflow.devstack.mongo.oplog;
 import java.util.HexFormat;
 import java.util.Locale;
 
-import de.bwaldvogel.mongo.bson.Document;
 import io.eventflow.devstack.mongo.backend.MongoErrors;
+
+import de.bwaldvogel.mongo.bson.Document;
 
 /**
  * Resume tokens in MongoDB's KeyString layout, as clients such as Flink CDC decode them: {@code _data} is an upper-case

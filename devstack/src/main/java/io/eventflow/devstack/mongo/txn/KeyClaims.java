@@ -4,12 +4,13 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
+import io.eventflow.devstack.mongo.backend.CompatCollection;
+import io.eventflow.devstack.mongo.backend.MongoErrors;
+
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.KeyValue;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.DuplicateKeyError;
-import io.eventflow.devstack.mongo.backend.CompatCollection;
-import io.eventflow.devstack.mongo.backend.MongoErrors;
 
 /**
  * The keys open transactions hold: the unique-index keys of the documents they insert and the {@code _id} of every

@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import de.bwaldvogel.mongo.bson.Document;
 import io.eventflow.devstack.mongo.backend.ChangeRecorder;
+
+import de.bwaldvogel.mongo.bson.Document;
 
 /**
  * What open transactions need for snapshot isolation: while any is open, the version of each document from before

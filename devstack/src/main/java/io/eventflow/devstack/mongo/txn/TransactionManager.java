@@ -17,18 +17,18 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.eventflow.devstack.mongo.backend.CompatCollection;
+import io.eventflow.devstack.mongo.backend.CompatDatabase;
+import io.eventflow.devstack.mongo.backend.CursorBatches;
+import io.eventflow.devstack.mongo.backend.MongoErrors;
+import io.eventflow.devstack.mongo.oplog.ReplicationLog;
+import io.eventflow.devstack.mongo.update.ScratchUpdates;
+
 import de.bwaldvogel.mongo.backend.DatabaseResolver;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.bson.BinData;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.MongoServerError;
-import io.eventflow.devstack.mongo.backend.CompatCollection;
-import io.eventflow.devstack.mongo.backend.CompatDatabase;
-import io.eventflow.devstack.mongo.backend.CursorBatches;
-import io.eventflow.devstack.mongo.backend.MongoErrors;
-import io.eventflow.devstack.mongo.oplog.OplogEntry;
-import io.eventflow.devstack.mongo.oplog.ReplicationLog;
-import io.eventflow.devstack.mongo.update.ScratchUpdates;
 
 /**
  * Multi-document transactions and retryable writes.

@@ -5,18 +5,19 @@ import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
-import de.bwaldvogel.mongo.backend.DatabaseResolver;
-import de.bwaldvogel.mongo.backend.DocumentComparator;
-import de.bwaldvogel.mongo.backend.Missing;
-import de.bwaldvogel.mongo.backend.Utils;
-import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
-import de.bwaldvogel.mongo.bson.Document;
 import io.eventflow.devstack.mongo.backend.CompatCollection;
 import io.eventflow.devstack.mongo.backend.CompatDatabase;
 import io.eventflow.devstack.mongo.backend.CursorBatches;
 import io.eventflow.devstack.mongo.backend.MongoErrors;
 import io.eventflow.devstack.mongo.backend.PipelineAliases;
 import io.eventflow.devstack.mongo.oplog.ReplicationLog;
+
+import de.bwaldvogel.mongo.backend.DatabaseResolver;
+import de.bwaldvogel.mongo.backend.DocumentComparator;
+import de.bwaldvogel.mongo.backend.Missing;
+import de.bwaldvogel.mongo.backend.Utils;
+import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
+import de.bwaldvogel.mongo.bson.Document;
 
 /**
  * {@code find}, {@code aggregate} and {@code distinct} inside a transaction, over its {@link TransactionView}. Where the

@@ -7,11 +7,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
+import io.eventflow.devstack.mongo.backend.CompatCollection;
+import io.eventflow.devstack.mongo.backend.CompatDatabase;
+
 import de.bwaldvogel.mongo.backend.DefaultQueryMatcher;
 import de.bwaldvogel.mongo.backend.QueryParameters;
 import de.bwaldvogel.mongo.bson.Document;
-import io.eventflow.devstack.mongo.backend.CompatCollection;
-import io.eventflow.devstack.mongo.backend.CompatDatabase;
 
 /**
  * The documents a transaction sees in a collection: the committed ones as of its snapshot (changes committed by others

@@ -2,16 +2,8 @@ package io.eventflow.devstack.mongo.txn;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.Function;
 
-import de.bwaldvogel.mongo.backend.DatabaseResolver;
-import de.bwaldvogel.mongo.backend.DocumentComparator;
-import de.bwaldvogel.mongo.backend.Utils;
-import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
-import de.bwaldvogel.mongo.bson.Document;
-import de.bwaldvogel.mongo.bson.ObjectId;
-import de.bwaldvogel.mongo.exception.MongoServerError;
 import io.eventflow.devstack.mongo.backend.BsonSize;
 import io.eventflow.devstack.mongo.backend.CompatCollection;
 import io.eventflow.devstack.mongo.backend.CompatDatabase;
@@ -23,6 +15,14 @@ import io.eventflow.devstack.mongo.oplog.OplogEntry;
 import io.eventflow.devstack.mongo.oplog.ReplicationLog;
 import io.eventflow.devstack.mongo.oplog.UpdateDescriptions;
 import io.eventflow.devstack.mongo.update.ScratchUpdates;
+
+import de.bwaldvogel.mongo.backend.DatabaseResolver;
+import de.bwaldvogel.mongo.backend.DocumentComparator;
+import de.bwaldvogel.mongo.backend.Utils;
+import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
+import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.bson.ObjectId;
+import de.bwaldvogel.mongo.exception.MongoServerError;
 
 /**
  * {@code insert}, {@code update}, {@code delete} and {@code findAndModify} inside a transaction: each statement reads

@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import de.bwaldvogel.mongo.bson.Document;
 import io.eventflow.devstack.mongo.oplog.OplogEntry;
+
+import de.bwaldvogel.mongo.bson.Document;
 
 /**
  * What a transaction has written and nobody else sees yet: per namespace, the latest version of each document it

@@ -2,10 +2,11 @@ package io.eventflow.devstack.mongo.update;
 
 import java.util.Map;
 
+import io.eventflow.devstack.mongo.backend.MongoErrors;
+
 import de.bwaldvogel.mongo.backend.Missing;
 import de.bwaldvogel.mongo.backend.aggregation.Expression;
 import de.bwaldvogel.mongo.bson.Document;
-import io.eventflow.devstack.mongo.backend.MongoErrors;
 
 /**
  * The aggregation expressions MongoDB 5.0 added for field names with dots and dollars, which mongo-java-server lacks:

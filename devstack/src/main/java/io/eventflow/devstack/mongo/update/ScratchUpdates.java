@@ -2,12 +2,13 @@ package io.eventflow.devstack.mongo.update;
 
 import java.util.List;
 
-import de.bwaldvogel.mongo.backend.CursorRegistry;
-import de.bwaldvogel.mongo.backend.DatabaseResolver;
-import de.bwaldvogel.mongo.bson.Document;
 import io.eventflow.devstack.mongo.backend.ChangeRecorder;
 import io.eventflow.devstack.mongo.backend.CompatCollection;
 import io.eventflow.devstack.mongo.backend.CompatDatabase;
+
+import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.DatabaseResolver;
+import de.bwaldvogel.mongo.bson.Document;
 
 /**
  * Computes what an update does to a document without touching committed data: the document is copied into a

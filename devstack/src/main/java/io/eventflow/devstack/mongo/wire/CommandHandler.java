@@ -8,6 +8,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.eventflow.devstack.mongo.backend.CompatBackend;
+import io.eventflow.devstack.mongo.backend.DetailedServerError;
+import io.eventflow.devstack.mongo.backend.LabeledServerError;
+
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.MongoServerError;
 import de.bwaldvogel.mongo.exception.MongoServerException;
@@ -16,9 +20,6 @@ import de.bwaldvogel.mongo.wire.message.MessageHeader;
 import de.bwaldvogel.mongo.wire.message.MongoMessage;
 import de.bwaldvogel.mongo.wire.message.MongoQuery;
 import de.bwaldvogel.mongo.wire.message.MongoReply;
-import io.eventflow.devstack.mongo.backend.CompatBackend;
-import io.eventflow.devstack.mongo.backend.DetailedServerError;
-import io.eventflow.devstack.mongo.backend.LabeledServerError;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;

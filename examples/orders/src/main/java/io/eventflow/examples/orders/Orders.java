@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.eventflow.writer.aggregate.AggregateDefinition;
 import io.eventflow.core.upcast.Upcasters;
+import io.eventflow.writer.aggregate.AggregateDefinition;
 
 /**
  * The Order aggregate's definition for an {@code AggregateRepository}, its event type names and their schema history.

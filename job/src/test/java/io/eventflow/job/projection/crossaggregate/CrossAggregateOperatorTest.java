@@ -4,7 +4,6 @@ import static io.eventflow.job.testing.Events.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -24,8 +23,8 @@ import io.eventflow.job.model.Contribution;
 import io.eventflow.job.model.CrossAggregateUpdate;
 import io.eventflow.job.model.DeadLetter;
 import io.eventflow.job.model.EventEnvelope;
-import io.eventflow.job.projection.ProjectionCatalog;
 import io.eventflow.job.projection.FlushPolicy;
+import io.eventflow.job.projection.ProjectionCatalog;
 import io.eventflow.job.projection.ProjectionFailures;
 import io.eventflow.job.readmodel.ReadModelDocuments;
 import io.eventflow.job.testing.PerCategory;
