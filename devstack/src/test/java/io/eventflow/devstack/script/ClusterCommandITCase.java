@@ -2,22 +2,22 @@ package io.eventflow.devstack.script;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+
+import io.eventflow.devstack.testing.ScriptOutput;
 
 /**
  * {@code bin/cluster} as a user runs it: flink=, zookeeper= (with --ha) and ready; a JobManager and a TaskManager as
@@ -38,7 +38,7 @@ class ClusterCommandITCase {
         Process process = builder.start();
         List<Long> pids = new ArrayList<>();
         try {
-            List<String> lines = readUntilReady(process);
+            List<String> lines = ScriptOutput.readUntilReady(process, Duration.ofSeconds(180));
 
             assertThat(lines).hasSize(3);
             assertThat(lines.get(0)).matches("flink=http://127\\.0\\.0\\.1:\\d+");
@@ -65,19 +65,5 @@ class ClusterCommandITCase {
         assertThat(Files.readString(dataDirectory.resolve("stderr.txt"))).contains("stopped");
         assertThat(pids).as("JobManager and TaskManager processes after the stop")
             .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
-    }
-
-    private static List<String> readUntilReady(Process process) throws Exception {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        List<String> lines = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        String line;
-        while ((line = reader.readLine()) != null) {
-            lines.add(line);
-            if (line.equals("ready") || System.nanoTime() > deadline) {
-                break;
-            }
-        }
-        return lines;
     }
 }

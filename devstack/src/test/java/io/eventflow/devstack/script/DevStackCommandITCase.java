@@ -2,14 +2,11 @@ package io.eventflow.devstack.script;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -17,7 +14,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +25,8 @@ import org.junit.jupiter.api.Test;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+
+import io.eventflow.devstack.testing.ScriptOutput;
 
 /** {@code bin/devstack} as a newcomer runs it: the four lines, three working endpoints, a clean stop on SIGTERM. */
 class DevStackCommandITCase {
@@ -45,7 +43,7 @@ class DevStackCommandITCase {
         builder.environment().put("EVENTFLOW_HEAP", "1g");
         Process process = builder.start();
         try {
-            List<String> lines = readUntilReady(process);
+            List<String> lines = ScriptOutput.readUntilReady(process, Duration.ofSeconds(180));
 
             assertThat(lines).hasSize(4);
             assertThat(lines.get(0)).matches("mongodb=mongodb://127\\.0\\.0\\.1:\\d+/\\?replicaSet=rs0");
@@ -107,7 +105,7 @@ class DevStackCommandITCase {
             + (System.getProperty("maven.repo.local") != null ? " -Dmaven.repo.local=" + System.getProperty("maven.repo.local") : ""));
         Process process = builder.start();
         try {
-            List<String> lines = readUntilReady(process);
+            List<String> lines = ScriptOutput.readUntilReady(process, Duration.ofSeconds(180));
 
             assertThat(lines).as("stdout and stderr of the first run").containsExactly(
                 "building devstack (first use or sources changed) ...", lines.get(1), "ready");
@@ -150,20 +148,6 @@ class DevStackCommandITCase {
         for (String script : List.of("bin/devstack", "bin/lib/common.sh")) {
             Files.copy(root.resolve(script), copy.resolve(script), StandardCopyOption.COPY_ATTRIBUTES);
         }
-    }
-
-    private static List<String> readUntilReady(Process process) throws Exception {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        List<String> lines = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        String line;
-        while ((line = reader.readLine()) != null) {
-            lines.add(line);
-            if (line.equals("ready") || System.nanoTime() > deadline) {
-                break;
-            }
-        }
-        return lines;
     }
 
     private static String value(String line) {

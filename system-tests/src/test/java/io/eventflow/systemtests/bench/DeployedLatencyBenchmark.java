@@ -1,14 +1,11 @@
 package io.eventflow.systemtests.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -22,6 +19,7 @@ import com.mongodb.client.MongoClients;
 
 import io.eventflow.core.job.JobOptionKeys;
 import io.eventflow.devstack.testing.Await;
+import io.eventflow.devstack.testing.ScriptOutput;
 import io.eventflow.ops.rest.FlinkRestClient;
 import io.eventflow.systemtests.testing.OrderTraffic;
 import io.eventflow.writer.EventStore;
@@ -102,6 +100,10 @@ public final class DeployedLatencyBenchmark {
                 LatencyProbe.percentile(points, 99), LatencyProbe.percentile(points, 100));
         } finally {
             flink.cancel(job);
+            // each run starts on an empty server, as a new deployment would: the emulator keeps every document in its
+            // JVM's heap, so earlier runs' data would only lengthen its garbage collections (a real server has none)
+            client.getDatabase("es_" + run).drop();
+            client.getDatabase("rm_" + run).drop();
         }
     }
 
@@ -201,14 +203,7 @@ public final class DeployedLatencyBenchmark {
         builder.environment().put("EVENTFLOW_DATA_DIR", dataDirectory.toString());
         Process process = builder.start();
         processes.add(process);
-        Map<String, String> values = new HashMap<>();
-        BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        for (String printed = reader.readLine(); printed != null && !printed.equals("ready"); printed = reader.readLine()) {
-            int equals = printed.indexOf('=');
-            if (equals > 0) {
-                values.put(printed.substring(0, equals), printed.substring(equals + 1));
-            }
-        }
+        Map<String, String> values = ScriptOutput.values(ScriptOutput.readUntilReady(process, Duration.ofMinutes(5)));
         if (!process.isAlive()) {
             throw new IllegalStateException(String.join(" ", command) + " ended before it was ready");
         }
