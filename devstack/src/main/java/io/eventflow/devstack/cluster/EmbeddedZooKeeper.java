@@ -15,6 +15,8 @@ import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.eventflow.devstack.Ports;
+
 /**
  * A standalone ZooKeeper server in this JVM, on 127.0.0.1 only, for a {@link FlinkStandaloneCluster} with
  * ZooKeeper high availability: JobManager leader election, the job graphs and the completed checkpoints' pointers
@@ -126,10 +128,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
 
         /** The client port; 0 (the default) picks a free one. */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
-            }
-            this.port = port;
+            this.port = Ports.check("port", port);
             return this;
         }
 

@@ -27,6 +27,7 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.eventflow.devstack.Ports;
 import io.eventflow.devstack.cluster.ClusterRest.Overview;
 import io.eventflow.devstack.cluster.ClusterRest.TaskManagerInfo;
 import io.eventflow.devstack.cluster.FlinkProcess.Role;
@@ -706,10 +707,7 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
 
         /** The REST API's and dashboard's port; 0 (the default) picks a free one. */
         public Builder restPort(int restPort) {
-            if (restPort < 0 || restPort > 65535) {
-                throw new IllegalArgumentException("restPort must be between 0 and 65535, was " + restPort);
-            }
-            this.restPort = restPort;
+            this.restPort = Ports.check("restPort", restPort);
             return this;
         }
 

@@ -21,6 +21,8 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.eventflow.devstack.Ports;
+
 /**
  * A Flink cluster in this JVM: a MiniCluster with the REST API and the web dashboard (job submission included) on
  * 127.0.0.1, and checkpoint and savepoint directories on local disk. Jobs are submitted to it like to a standalone
@@ -160,10 +162,7 @@ public final class EmbeddedFlinkCluster implements AutoCloseable {
 
         /** The port of the REST API and dashboard (default 8081); 0 picks a free one. */
         public Builder restPort(int restPort) {
-            if (restPort < 0 || restPort > 65535) {
-                throw new IllegalArgumentException("restPort must be between 0 and 65535, was " + restPort);
-            }
-            this.restPort = restPort;
+            this.restPort = Ports.check("restPort", restPort);
             return this;
         }
 

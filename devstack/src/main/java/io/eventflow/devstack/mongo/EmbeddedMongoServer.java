@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.eventflow.devstack.Ports;
 import io.eventflow.devstack.mongo.backend.CompatBackend;
 import io.eventflow.devstack.mongo.fault.FailCommand;
 import io.eventflow.devstack.mongo.wire.CommandHandler;
@@ -207,10 +208,7 @@ public final class EmbeddedMongoServer implements AutoCloseable {
 
         /** The port to listen on; 0 (the default) picks a free one. */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
-            }
-            this.port = port;
+            this.port = Ports.check("port", port);
             return this;
         }
 
