@@ -8,12 +8,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.bson.BsonDocument;
 import org.bson.Document;
 
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoNamespace;
+import com.mongodb.MongoTimeoutException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
@@ -39,6 +43,8 @@ import io.eventflow.readmodels.ReadModelAliases;
  * (status prints why), 2 wrong usage.
  */
 public final class Ops {
+
+    private static final int MONGODB_WAIT_SECONDS = 5;
 
     static final String USAGE = """
         usage: ops <command> [--option value ...] [-- job arguments]
@@ -94,6 +100,10 @@ public final class Ops {
             System.err.println(e.getMessage());
             System.err.println(USAGE);
             return 2;
+        } catch (MongoTimeoutException e) {
+            System.err.println("failed: MongoDB did not answer within " + MONGODB_WAIT_SECONDS + " s (is it running, and is "
+                + "--mongodb-uri right?): " + e.getMessage());
+            return 1;
         } catch (RuntimeException e) {
             System.err.println("failed: " + e.getMessage());
             return 1;
@@ -287,8 +297,17 @@ public final class Ops {
         return new JobLifecycle(flink, System.out::println, arguments.getDuration("timeout", Duration.ofMinutes(5)));
     }
 
+    /**
+     * A client that gives up on an unreachable MongoDB after {@value #MONGODB_WAIT_SECONDS} s (the driver's default is
+     * 30 s), unless the uri sets serverSelectionTimeoutMS: a command should fail fast, saying where it looked.
+     */
     private static MongoClient mongo(Arguments arguments) {
-        return MongoClients.create(arguments.get("mongodb-uri", "mongodb://127.0.0.1:27017/?replicaSet=rs0"));
+        ConnectionString uri = new ConnectionString(arguments.get("mongodb-uri", "mongodb://127.0.0.1:27017/?replicaSet=rs0"));
+        MongoClientSettings.Builder settings = MongoClientSettings.builder().applyConnectionString(uri);
+        if (uri.getServerSelectionTimeout() == null) {
+            settings.applyToClusterSettings(cluster -> cluster.serverSelectionTimeout(MONGODB_WAIT_SECONDS, TimeUnit.SECONDS));
+        }
+        return MongoClients.create(settings.build());
     }
 
     private static MongoCollection<Document> events(Arguments arguments, MongoClient mongo) {
