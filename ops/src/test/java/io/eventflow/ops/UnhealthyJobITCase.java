@@ -81,7 +81,7 @@ class UnhealthyJobITCase {
                 () -> status.health(fixed).problems().toString());
             assertThat(runOps("status", "--job", fixed)).as("bin/status exit code").isZero();
             assertThat(stack.flink.jobMetric(fixed, "numRestarts")).isZero();
-            log.info("RELIABILITY | 17. unhealthy job | {} | a gap under FAIL: the job restarted {} times in a loop; bin/status "
+            log.info("RELIABILITY | 24. unhealthy job | {} | a gap under FAIL: the job restarted {} times in a loop; bin/status "
                 + "exit 1, bin/upgrade from the latest checkpoint in {} ms (restarts after: 0) | 0 | 0 |",
                 stack.events().countDocuments(), restartsBefore, upgradeTook.toMillis());
         }

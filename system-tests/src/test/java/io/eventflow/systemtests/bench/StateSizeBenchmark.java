@@ -46,7 +46,7 @@ import io.eventflow.systemtests.testing.Registries;
  * <p>Measured: the size of a full snapshot (what a savepoint or a non-incremental checkpoint writes), of an
  * incremental RocksDB checkpoint (the SST files, compressed), and for the heap backend the JVM heap the state
  * occupies (used heap after a full GC, with and without the state). Run with
- * {@code bin/benchmark state [--aggregates 100000]}; method and figures: HARDENING-README.md, "Capacity planning".
+ * {@code bin/benchmark state [--aggregates 100000]}; method and figures: README.md, "Capacity planning".
  */
 public final class StateSizeBenchmark {
 

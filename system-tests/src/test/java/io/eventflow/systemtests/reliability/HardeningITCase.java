@@ -129,10 +129,10 @@ class HardeningITCase extends EmbeddedStackTest {
                 WAIT);
             assertRunningWithoutRestarts(job);
             long largest = concat(deadLetters, integrity).stream().mapToLong(HardeningITCase::bytes).max().orElse(0);
-            ReliabilityReport.record("10. oversized input", tally.events(), "a 2 MB update of a stored event, an event of "
+            ReliabilityReport.record("17. oversized input", tally.events(), "a 2 MB update of a stored event, an event of "
                 + "400,000 3-byte characters, a 1.5 MB malformed document: largest record " + largest + " bytes "
                 + "(budget " + MAX_RECORD_BYTES + ") (restarts: 0)", tally.lost(), tally.duplicated(), null);
-            ReliabilityReport.record("11. lag of bad input", stored, "2 documents without a position, 1 event after "
+            ReliabilityReport.record("18. lag of bad input", stored, "2 documents without a position, 1 event after "
                 + "its position was skipped: all " + stored + " documents accounted for (restarts: 0)", tally.lost(),
                 tally.duplicated(), null);
             JobStack.cancel(job);
@@ -200,11 +200,11 @@ class HardeningITCase extends EmbeddedStackTest {
             assertThat(CapturedMetrics.sum(job.getJobID(), "numberOfFailedCheckpoints")).isZero();
             assertRunningWithoutRestarts(job);
             long totalReads = CapturedMetrics.sum(job.getJobID(), JobMetrics.GAP_FILL_READS);
-            ReliabilityReport.record("12. hot aggregate, permanent gap (WAIT)", tally.events(), "198 events behind a "
+            ReliabilityReport.record("19. hot aggregate, permanent gap (WAIT)", tally.events(), "198 events behind a "
                 + "missing one, buffer bound 20: 20 buffered, 178 left in the store; " + reads + " store reads until the "
                 + "event came (one per event before), " + (totalReads - reads) + " paged reads to catch up (restarts: 0)",
                 tally.lost(), tally.duplicated(), recovery);
-            ReliabilityReport.record("13. store hangs for gap fills", tally.events(), "every gap-filler read blocked 30 s "
+            ReliabilityReport.record("20. store hangs for gap fills", tally.events(), "every gap-filler read blocked 30 s "
                 + "for " + hung.toSeconds() + " s: " + failedReads + " reads gave up, the slowest after " + slowestRead
                 + " ms, retried with backoff; 0 failed checkpoints (restarts: 0)", tally.lost(), tally.duplicated(), null);
             JobStack.cancel(job);
@@ -255,7 +255,7 @@ class HardeningITCase extends EmbeddedStackTest {
             assertThat(CapturedMetrics.sum(job.getJobID(), JobMetrics.GAP_ALERTS)).isZero();
             assertThat(CapturedMetrics.sum(job.getJobID(), JobMetrics.STARTS_AT_FIRST_NEW_EVENT)).isPositive();
             assertRunningWithoutRestarts(job);
-            ReliabilityReport.record("14. LATEST start", published.size(), "120 events of history; 20 new events of 10 "
+            ReliabilityReport.record("21. LATEST start", published.size(), "120 events of history; 20 new events of 10 "
                 + "old aggregates and 30 of 10 new ones: exactly those 50 published, 0 store reads (restarts: 0)", 0, 0,
                 settled);
             JobStack.cancel(job);
@@ -320,7 +320,7 @@ class HardeningITCase extends EmbeddedStackTest {
                 assertThat(CapturedMetrics.sum(job.getJobID(), "numRestarts")).isZero();
             }
             assertRunningWithoutRestarts(third);
-            ReliabilityReport.record("15. rescale 2 -> 3 -> 1", tally.events(), "two savepoints under load with 2 open "
+            ReliabilityReport.record("22. rescale 2 -> 3 -> 1", tally.events(), "two savepoints under load with 2 open "
                 + "gaps (one closed at 3, one at 1) and a hot aggregate's shuffled snapshot read within a buffer bound "
                 + "of 10 (" + deferredInSnapshot + " events left in the store) (restarts: 0)", tally.lost(),
                 tally.duplicated(), recovery);
@@ -379,7 +379,7 @@ class HardeningITCase extends EmbeddedStackTest {
             Tally tally = ExactlyOnceChecks.assertKafkaHoldsEveryEventOnceInOrder(stack, valid, valid.countDocuments(), WAIT);
             ExactlyOnceChecks.assertReadModelsMatchTheOracle(stack, ORACLE, valid, WAIT);
             assertThat(savepoint).isNotBlank();
-            ReliabilityReport.record("16. side records at-least-once", tally.events(), "a dead letter and a gap alert "
+            ReliabilityReport.record("23. side records at-least-once", tally.events(), "a dead letter and a gap alert "
                 + "visible after " + visibleAfter.toMillis() / 1000.0 + " s with 5 min checkpoints; the TaskManager lost "
                 + "before any checkpoint (restarts: " + CapturedMetrics.sum(job.getJobID(), "numRestarts") + "): both "
                 + "repeated with the same keys; events exactly once",
