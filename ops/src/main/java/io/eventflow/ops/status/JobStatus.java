@@ -79,9 +79,9 @@ public final class JobStatus {
             + ", gap fills " + total(jobId, JobMetrics.GAP_FILLS) + " (" + total(jobId, JobMetrics.GAP_FILL_READS)
             + " reads, slowest " + (long) flink.metricMax(jobId, JobMetrics.GAP_FILL_READ_LATENCY_MS + "_max") + " ms), gap alerts "
             + total(jobId, JobMetrics.GAP_ALERTS) + ", duplicates dropped " + total(jobId, JobMetrics.DUPLICATES_DROPPED));
-        lines.add("bad input (since the last restart): dead letters " + total(jobId, JobMetrics.DEAD_LETTERS)
-            + ", integrity violations " + total(jobId, JobMetrics.INTEGRITY_VIOLATIONS)
-            + ", projection failures " + total(jobId, JobMetrics.EVENTS_FAILED));
+        lines.add("dead letters (since the last restart): malformed documents " + total(jobId, JobMetrics.DEAD_LETTERS)
+            + ", events a projection failed on " + total(jobId, JobMetrics.EVENTS_FAILED)
+            + "; integrity violations " + total(jobId, JobMetrics.INTEGRITY_VIOLATIONS));
         return lines;
     }
 
