@@ -112,6 +112,12 @@ public final class RunLocal {
             flinkUrl = stack.flink().restUrl();
         }
 
+        MongoClient client = MongoClients.create(mongo.connectionString());
+        started.add(client);
+        // the event collection and its indexes, as any writer creates them, before the job starts: with no collection to
+        // snapshot, Flink CDC opens the change stream only after the job's first checkpoint, and misses what came before
+        EventStore store = EventStore.builder().mongoClient(client).upcasters(Orders.UPCASTERS).build();
+
         FlinkRestClient flink = new FlinkRestClient(flinkUrl);
         started.add(flink);
         String job = flink.submit(submission.withArguments(List.of("--" + JobOptionKeys.MONGODB_URI,
@@ -124,11 +130,8 @@ public final class RunLocal {
                     .toList()) + "; events on Kafka topics events.<aggregateType>");
         }
 
-        MongoClient client = MongoClients.create(mongo.connectionString());
-        started.add(client);
         OrderLoadGenerator generator = null;
         if (load.equals("orders")) {
-            EventStore store = EventStore.builder().mongoClient(client).upcasters(Orders.UPCASTERS).build();
             AggregateRepository<Order, OrderCommand, OrderEvent> orders = AggregateRepository.builder(store,
                 Orders.DEFINITION).snapshotEvery(100).build();
             started.add(orders);

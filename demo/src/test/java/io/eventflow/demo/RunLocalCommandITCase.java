@@ -63,7 +63,7 @@ class RunLocalCommandITCase {
                 var counts = client.getDatabase("readmodels").getCollection("ticket_counts");
                 Await.until("the user's read model", Duration.ofMinutes(1),
                     () -> counts.countDocuments(new Document("_id", "ticket-1").append("lastSequenceNo", 2L)) == 1,
-                    () -> String.valueOf(counts.find().first()));
+                    () -> counts.find().first() + "; output of run-local:\n" + String.join("\n", run.output()));
                 assertThat(counts.find().first()).containsEntry("events", 2L);
             }
         } finally {
