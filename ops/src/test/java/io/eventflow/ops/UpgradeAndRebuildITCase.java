@@ -108,9 +108,10 @@ class UpgradeAndRebuildITCase extends EmbeddedStackTest {
             try (JobJars jars = JobJars.open(stack.submission())) {
                 Rebuild.Builder rebuild = Rebuild.builder().flink(stack.flink).events(stack.events())
                     .readModels(stack.readModels()).submission(stack.submission()).liveJob(live)
-                    .retireAfter(Duration.ofSeconds(2)).auditSettle(Duration.ofMillis(300)).gateTimeout(PATIENCE)
+                    .retireAfter(Duration.ofSeconds(2)).gateTimeout(PATIENCE)
                     .operationTimeout(PATIENCE).progress(log::info);
-                Audits.of(jars, List.of(), stack.events(), Duration.ofMillis(300), 3, 5).forEach(rebuild::readModel);
+                Audits.of(jars, List.of(), stack.events(), Rebuild.auditSettle(stack.flink.checkpointInterval(live)), 3,
+                    5).forEach(rebuild::readModel);
                 result = rebuild.build().run();
             }
 

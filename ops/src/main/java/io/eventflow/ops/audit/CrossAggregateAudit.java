@@ -34,7 +34,9 @@ import io.eventflow.ops.inspect.JobJars;
  *
  * <p>Stored documents trail the store by up to a checkpoint (they are written when the checkpoint covering their
  * events completes), and events keep arriving while the audit reads. So documents found drifting are recomputed and
- * compared again after {@code settle}, up to {@code rechecks} times; only drift that persists is reported.
+ * compared again after {@code settle}, up to {@code rechecks} times; only drift that persists is reported. A document
+ * still behind the store on a later look, but which has by then folded in every event the first look expected, is
+ * keeping up and not reported: under steady load a busy document (a popular SKU) trails the store at every moment.
  */
 public final class CrossAggregateAudit {
 
@@ -65,12 +67,17 @@ public final class CrossAggregateAudit {
         Set<String> checkedKeys = new java.util.HashSet<>(expected.keySet());
         checkedKeys.addAll(stored.keySet());
         long checked = keys == null ? checkedKeys.size() : keys.size();
+        Map<String, Drift> first = drifting;
         for (int round = 0; round < rechecks && !drifting.isEmpty(); round++) {
             LockSupport.parkNanos(settle.toNanos());
             Set<String> again = new LinkedHashSet<>(drifting.keySet());
             // a document no event of the store makes is drift on every look, not only the first
             drifting = compare(recompute(again), stored(collection, again));
             drifting.keySet().retainAll(again);
+            // a document that trails a store still being written to, but has folded in every event the first look
+            // expected, is keeping up: under steady load a busy document may never be caught level with the store
+            drifting.values().removeIf(drift -> drift.kind() == Drift.Kind.BEHIND && first.containsKey(drift.id())
+                && drift.actual() >= first.get(drift.id()).expected());
         }
         List<Drift> reported = drifting.values().stream().limit(reportLimit).toList();
         return new AuditResult(readModel, collection.getNamespace().getCollectionName(), checked, reported,

@@ -241,15 +241,17 @@ public final class Ops {
         try (FlinkRestClient flink = flink(arguments); MongoClient mongo = mongo(arguments);
              JobJars jars = JobJars.open(submission)) {
             MongoCollection<Document> events = events(arguments, mongo);
+            String live = liveJob(arguments, flink);
             Rebuild.Builder rebuild = Rebuild.builder().flink(flink).events(events)
                 .readModels(mongo.getDatabase(arguments.get("readmodel-database", "readmodels")))
                 .submission(submission)
-                .liveJob(liveJob(arguments, flink)).maxLag(arguments.getLong("max-lag", 0))
+                .liveJob(live).maxLag(arguments.getLong("max-lag", 0))
                 .retireAfter(arguments.getDuration("retire-after", Duration.ofMinutes(5)))
                 .gateTimeout(arguments.getDuration("gate-timeout", Duration.ofHours(6)))
                 .operationTimeout(arguments.getDuration("timeout", Duration.ofMinutes(5)))
                 .savepointDirectory(arguments.get("savepoint-dir", null)).progress(System.out::println);
-            Audits.of(jars, projections(arguments), events, Duration.ofSeconds(1), 3, 5).forEach(rebuild::readModel);
+            Audits.of(jars, projections(arguments), events, Rebuild.auditSettle(flink.checkpointInterval(live)), 3, 5)
+                .forEach(rebuild::readModel);
             Rebuild.Result result = rebuild.build().run();
             System.out.println("rebuilt version " + result.version() + ": read models by job " + result.readModelJobId()
                 + ", Kafka by job " + result.kafkaJobId());

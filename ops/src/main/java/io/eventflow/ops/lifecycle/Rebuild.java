@@ -59,7 +59,6 @@ public final class Rebuild {
     private final long maxLag;
     private final Duration gateTimeout;
     private final Duration retireAfter;
-    private final Duration auditSettle;
     private final String savepointDirectory;
     private final Consumer<String> progress;
 
@@ -73,7 +72,6 @@ public final class Rebuild {
         this.maxLag = builder.maxLag;
         this.gateTimeout = builder.gateTimeout;
         this.retireAfter = builder.retireAfter;
-        this.auditSettle = builder.auditSettle;
         this.savepointDirectory = builder.savepointDirectory;
         this.progress = builder.progress;
         this.lifecycle = new JobLifecycle(flink, progress, builder.operationTimeout);
@@ -85,6 +83,16 @@ public final class Rebuild {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * How long the gate's audit waits before it reads a drifting read model again: longer than the job's checkpoint
+     * interval, since cross-aggregate read models are written when a checkpoint completes and so trail the store by
+     * up to one interval while events keep coming (a shorter wait lets the gate pass only in a lull); at least 1 s.
+     */
+    public static Duration auditSettle(Duration checkpointInterval) {
+        Duration settle = checkpointInterval.plusSeconds(1);
+        return settle.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : settle;
     }
 
     /** What a rebuild did. */
@@ -254,7 +262,6 @@ public final class Rebuild {
         private long maxLag = 0;
         private Duration gateTimeout = Duration.ofHours(6);
         private Duration retireAfter = Duration.ofMinutes(5);
-        private Duration auditSettle = Duration.ofSeconds(1);
         private Duration operationTimeout = Duration.ofMinutes(5);
         private String savepointDirectory;
         private Consumer<String> progress = line -> { };
@@ -286,8 +293,6 @@ public final class Rebuild {
 
         /** How long readers that cached the old alias get before the old collections are dropped; negative keeps them. */
         public Builder retireAfter(Duration delay) { this.retireAfter = delay; return this; }
-
-        public Builder auditSettle(Duration settle) { this.auditSettle = settle; return this; }
 
         public Builder operationTimeout(Duration timeout) { this.operationTimeout = timeout; return this; }
 

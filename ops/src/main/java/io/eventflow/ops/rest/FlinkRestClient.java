@@ -186,6 +186,12 @@ public final class FlinkRestClient implements AutoCloseable {
         }
     }
 
+    /** The job's checkpoint interval ({@code /jobs/<id>/checkpoints/config}); zero when checkpointing is off. */
+    public Duration checkpointInterval(String jobId) {
+        long interval = get("/jobs/" + jobId + "/checkpoints/config").path("interval").asLong(0);
+        return Duration.ofMillis(interval > 0 && interval < Long.MAX_VALUE ? interval : 0);
+    }
+
     /** {@code /jobs/<id>/checkpoints}: counts, the latest completed, failed, savepoint and restored checkpoint, history. */
     public JsonNode checkpoints(String jobId) {
         return get("/jobs/" + jobId + "/checkpoints");
