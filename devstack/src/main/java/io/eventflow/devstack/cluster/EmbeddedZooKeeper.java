@@ -2,8 +2,6 @@ package io.eventflow.devstack.cluster;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,11 +108,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     }
 
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getByName(HOST))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port for ZooKeeper", e);
-        }
+        return Ports.free(HOST);
     }
 
     /** Builds an {@link EmbeddedZooKeeper}. */

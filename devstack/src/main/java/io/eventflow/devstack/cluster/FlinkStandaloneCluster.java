@@ -3,8 +3,6 @@ package io.eventflow.devstack.cluster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -643,11 +641,7 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
     }
 
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getByName(HOST))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on " + HOST, e);
-        }
+        return Ports.free(HOST);
     }
 
     /** The cluster's classpath, written by the devstack build (see its pom.xml); it must exist on this machine. */
