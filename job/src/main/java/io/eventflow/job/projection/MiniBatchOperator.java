@@ -1,12 +1,19 @@
 package io.eventflow.job.projection;
 
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 
 import io.eventflow.core.job.JobMetrics;
+import io.eventflow.job.model.DeadLetter;
 import io.eventflow.job.model.EventEnvelope;
+import io.eventflow.job.projection.fold.GuardedFold;
+import io.eventflow.job.projection.fold.KeyedFold;
 
 /**
  * The mini-batch both projection operators run in, the way Flink's SQL runtime aggregates: what events change is held
@@ -40,10 +47,24 @@ public abstract class MiniBatchOperator<IN, OUT> extends AbstractStreamOperator<
     public void open() throws Exception {
         super.open();
         getMetricGroup().gauge(JobMetrics.CATCHING_UP, () -> catchingUp ? 1 : 0);
+        getMetricGroup().gauge(JobMetrics.BUNDLED_KEYS, this::batchedKeys);
         lastFlushMillis = getProcessingTimeService().getCurrentProcessingTime();
         if (policy.intervalMillis() > 0) {
             scheduleFlush();
         }
+    }
+
+    /**
+     * One projection's fold, guarded: its counters ({@code eventsApplied}, {@code eventsSkipped}, {@code eventsFailed})
+     * in the projection's metric group, the events it fails on dead-lettered to {@code deadLetters}.
+     */
+    protected GuardedFold guardedFold(KeyedFold fold, ProjectionFailures.Settings failureSettings, Counter unknownVersions,
+                                      OutputTag<DeadLetter> deadLetters) {
+        MetricGroup group = getMetricGroup().addGroup(JobMetrics.PROJECTION_GROUP, fold.name());
+        ProjectionFailures failures = new ProjectionFailures(fold.name(), failureSettings,
+            letter -> output.collect(deadLetters, new StreamRecord<>(letter)));
+        return new GuardedFold(fold, getExecutionConfig(), failures, group.counter(JobMetrics.EVENTS_APPLIED),
+            group.counter(JobMetrics.EVENTS_SKIPPED), group.counter(JobMetrics.EVENTS_FAILED), unknownVersions);
     }
 
     /** Call after folding an element: flushes when the interval is 0 or the batch is full. */

@@ -94,7 +94,6 @@ public class ProjectionOperator extends MiniBatchOperator<EventEnvelope, ReadMod
             slot.lastOccurredAt);
         MetricGroup metrics = getMetricGroup();
         Counter unknownVersions = metrics.counter(JobMetrics.UNKNOWN_SCHEMA_VERSIONS);
-        metrics.gauge(JobMetrics.BUNDLED_KEYS, () -> bundle.size());
         List<Projection<?>> projections = registry.projections();
         folds = new GuardedFold[projections.size()];
         states = new java.util.ArrayList<>();
@@ -103,12 +102,7 @@ public class ProjectionOperator extends MiniBatchOperator<EventEnvelope, ReadMod
             TypeInformation slotType = new TupleTypeInfo<>(TypeInformation.of(projection.stateType()), Types.LONG,
                 Types.STRING, Types.LONG);
             states.add(getRuntimeContext().getState(new ValueStateDescriptor<>(stateName(projection.name()), slotType)));
-            MetricGroup group = metrics.addGroup(JobMetrics.PROJECTION_GROUP, projection.name());
-            ProjectionFailures failures = new ProjectionFailures(projection.name(), failureSettings,
-                letter -> output.collect(DEAD_LETTERS, new StreamRecord<>(letter)));
-            folds[i] = new GuardedFold(KeyedFold.of(projection), getExecutionConfig(), failures,
-                group.counter(JobMetrics.EVENTS_APPLIED), group.counter(JobMetrics.EVENTS_SKIPPED),
-                group.counter(JobMetrics.EVENTS_FAILED), unknownVersions);
+            folds[i] = guardedFold(KeyedFold.of(projection), failureSettings, unknownVersions, DEAD_LETTERS);
         }
     }
 

@@ -67,7 +67,6 @@ public class CrossAggregateOperator extends MiniBatchOperator<Contribution, Cros
     private transient ValueState<Tuple3<Object, Long, Long>>[] states;
     private transient Map<Tuple2<String, String>, Bundled> bundle;
     private transient GuardedFold.DocumentWriter documents;
-    private transient Counter[] skipped;
 
     /**
      * A document in the bundle: its slot (its state read on the first contribution that folds), and the aggregates that
@@ -100,25 +99,17 @@ public class CrossAggregateOperator extends MiniBatchOperator<Contribution, Cros
         documents = (key, fields, slot) -> encoder.encodeCrossAggregate(key, fields, slot.eventCount(), slot.updatedAt());
         MetricGroup metrics = getMetricGroup();
         Counter unknownVersions = metrics.counter(JobMetrics.UNKNOWN_SCHEMA_VERSIONS);
-        metrics.gauge(JobMetrics.BUNDLED_KEYS, () -> bundle.size());
         List<CrossAggregateProjection<?>> projections = registry.crossAggregateProjections();
         indexes = new HashMap<>();
         folds = new GuardedFold[projections.size()];
         states = new ValueState[projections.size()];
-        skipped = new Counter[projections.size()];
         for (int i = 0; i < projections.size(); i++) {
             CrossAggregateProjection<?> projection = projections.get(i);
             indexes.put(projection.name(), i);
             TypeInformation slotType = new TupleTypeInfo<>(TypeInformation.of(projection.stateType()), Types.LONG,
                 Types.LONG);
             states[i] = getRuntimeContext().getState(new ValueStateDescriptor<>(stateName(projection.name()), slotType));
-            MetricGroup group = metrics.addGroup(JobMetrics.PROJECTION_GROUP, projection.name());
-            ProjectionFailures failures = new ProjectionFailures(projection.name(), failureSettings,
-                letter -> output.collect(DEAD_LETTERS, new StreamRecord<>(letter)));
-            skipped[i] = group.counter(JobMetrics.EVENTS_SKIPPED);
-            folds[i] = new GuardedFold(KeyedFold.of(projection), getExecutionConfig(), failures,
-                group.counter(JobMetrics.EVENTS_APPLIED), skipped[i], group.counter(JobMetrics.EVENTS_FAILED),
-                unknownVersions);
+            folds[i] = guardedFold(KeyedFold.of(projection), failureSettings, unknownVersions, DEAD_LETTERS);
         }
     }
 
