@@ -140,6 +140,20 @@ public final class JobStack implements AutoCloseable {
     }
 
     /**
+     * The failed checkpoints the job's history still holds, with Flink's reason for each: what a test shows when it
+     * finds one it did not expect. Triggers refused before a checkpoint began are counted by Flink but not kept here.
+     */
+    public static List<String> failedCheckpoints(org.apache.flink.runtime.minicluster.MiniCluster cluster, JobClient client)
+        throws Exception {
+        var history = cluster.getExecutionGraph(client.getJobID()).get().getCheckpointStatsSnapshot().getHistory();
+        return history.getCheckpoints().stream()
+            .filter(stats -> stats instanceof org.apache.flink.runtime.checkpoint.FailedCheckpointStats)
+            .map(stats -> "checkpoint " + stats.getCheckpointId() + ": "
+                + ((org.apache.flink.runtime.checkpoint.FailedCheckpointStats) stats).getFailureMessage())
+            .toList();
+    }
+
+    /**
      * Waits until every task of the job runs: a job whose status is RUNNING may still be waiting for slots, and a
      * TaskManager lost then fails no task and restarts nothing.
      */
