@@ -114,8 +114,8 @@ public final class RunLocal {
 
         MongoClient client = MongoClients.create(mongo.connectionString());
         started.add(client);
-        // the event collection and its indexes, as any writer creates them, before the job starts: with no collection to
-        // snapshot, Flink CDC opens the change stream only after the job's first checkpoint, and misses what came before
+        // the event collection and its indexes, as a service's writer creates them when it starts (the job would create
+        // a missing collection itself, without the writer's indexes)
         EventStore store = EventStore.builder().mongoClient(client).upcasters(Orders.UPCASTERS).build();
 
         FlinkRestClient flink = new FlinkRestClient(flinkUrl);

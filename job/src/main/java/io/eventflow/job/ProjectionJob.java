@@ -52,8 +52,10 @@ import io.eventflow.job.sink.JsonRecordSerializer;
 import io.eventflow.job.sink.KafkaSinks;
 import io.eventflow.job.sink.ReadModelSinks;
 import io.eventflow.job.source.ChangeRecordRouter;
+import io.eventflow.job.source.EventCollection;
 import io.eventflow.job.source.EventDocumentReader;
 import io.eventflow.job.source.EventSources;
+import io.eventflow.job.source.StartupMode;
 import io.eventflow.projection.CrossAggregateProjection;
 import io.eventflow.projection.Projection;
 
@@ -134,8 +136,14 @@ public final class ProjectionJob {
         env.setMaxParallelism(config.get(JOB_MAX_PARALLELISM));
     }
 
-    /** The whole pipeline, reading the event collection with Flink CDC. */
+    /**
+     * The whole pipeline, reading the event collection with Flink CDC. A job that starts with a snapshot first makes
+     * sure the event collection exists (see {@link EventCollection}).
+     */
     public void build(StreamExecutionEnvironment env) {
+        if (config.get(SOURCE_STARTUP_MODE) == StartupMode.INITIAL) {
+            EventCollection.ensureExists(config.eventStore(), config.get(MONGODB_DATABASE), config.get(MONGODB_COLLECTION));
+        }
         DataStream<ChangeRecord> changes = env
             .fromSource(EventSources.create(config), WatermarkStrategy.noWatermarks(),
                 "MongoDB change stream: " + config.get(MONGODB_DATABASE) + "." + config.get(MONGODB_COLLECTION))

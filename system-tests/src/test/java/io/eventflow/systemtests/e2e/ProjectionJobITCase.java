@@ -12,6 +12,9 @@ import org.apache.flink.core.execution.JobClient;
 import org.bson.BsonDocument;
 import org.junit.jupiter.api.Test;
 
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+
 import io.eventflow.devstack.testing.Await;
 import io.eventflow.job.config.JobConfig;
 import io.eventflow.job.projection.ProjectionRegistry;
@@ -20,6 +23,7 @@ import io.eventflow.systemtests.testing.ExactlyOnceChecks;
 import io.eventflow.systemtests.testing.JobStack;
 import io.eventflow.systemtests.testing.OrderTraffic;
 import io.eventflow.systemtests.testing.Registries;
+import io.eventflow.writer.EventStore;
 /**
  * The projection job end to end on the embedded stack: the real CDC source, a MiniCluster, the MongoDB emulator and
  * a Kafka broker. Read models must equal a replay oracle computed from the event store, and Kafka, read with
@@ -66,6 +70,31 @@ class ProjectionJobITCase extends EmbeddedStackTest {
                     () -> stack.readModels(collection + "_v2").countDocuments() + " of " + liveModels.size() + " documents");
             }
             JobStack.cancel(second);
+        }
+    }
+
+    /**
+     * A job started before any service wrote: the event collection does not exist yet, and a writer appends the moment
+     * the job runs. With nothing to snapshot, Flink CDC would open the change stream only after the first checkpoint,
+     * from then on; the job creates the collection first, so the events appended before that checkpoint are read too.
+     */
+    @Test
+    void aJobStartedBeforeTheEventCollectionExistsMissesNothingAppendedRightAfter() throws Exception {
+        try (JobStack stack = stack("fresh")) {
+            String collection = "fresh_events";
+            MongoDatabase database = stack.client.getDatabase(stack.eventDatabase);
+            assertThat(database.listCollectionNames().into(new ArrayList<>())).doesNotContain(collection);
+
+            JobClient job = stack.start(stack.config(Map.of("mongodb.collection", collection)), REGISTRY);
+            EventStore store = EventStore.builder().mongoClient(stack.client).database(stack.eventDatabase)
+                .collection(collection).build();
+            OrderTraffic.append(store, OrderTraffic.plan("fresh", 40, 5, 8), 2, 1);
+
+            MongoCollection<BsonDocument> events = database.getCollection(collection, BsonDocument.class);
+            assertThat(events.countDocuments()).isEqualTo(200);
+            ExactlyOnceChecks.assertReadModelsMatchTheOracle(stack, REGISTRY, events, WAIT);
+            ExactlyOnceChecks.assertKafkaHoldsEveryEventOnceInOrder(stack, events, 200, WAIT);
+            JobStack.cancel(job);
         }
     }
 
