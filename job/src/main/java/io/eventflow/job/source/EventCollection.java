@@ -6,8 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.mongodb.MongoCommandException;
-import com.mongodb.MongoSocketException;
-import com.mongodb.MongoTimeoutException;
+import com.mongodb.MongoException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
@@ -21,8 +20,9 @@ import io.eventflow.job.mongo.MongoConnection;
  * the change stream starts from where that split was read.
  *
  * <p>The check runs where the job graph is built (the client, or the JobManager for a jar submitted over REST). A
- * store it cannot reach in {@link #TIMEOUT} is not an error here: the job starts as before and its source retries.
- * A store that refuses to create the collection is: the job would lose events, so it does not start.
+ * store it cannot ask (out of reach within {@link #TIMEOUT}, a login refused) is not an error here: the job starts as
+ * before, and its source meets the same and retries. A store that refuses to create the collection is: the job would
+ * lose events, so it does not start.
  */
 public final class EventCollection {
 
@@ -41,8 +41,8 @@ public final class EventCollection {
         EXISTED,
         /** The job created it. */
         CREATED,
-        /** The store did not answer in time; nothing was checked. */
-        UNREACHABLE
+        /** The store could not be asked (out of reach, a login refused, no right to list collections). */
+        UNCHECKED
     }
 
     private EventCollection() {
@@ -79,10 +79,12 @@ public final class EventCollection {
             log.info("created the event collection {}.{}: a snapshot of an empty collection hands over to the change "
                 + "stream without missing what is appended meanwhile", database, collection);
             return Outcome.CREATED;
-        } catch (MongoTimeoutException | MongoSocketException e) {
+        } catch (MongoException e) {
+            // out of reach, a login refused, no right to list collections: the source meets the same, and the job
+            // restarts until it is put right
             log.warn("could not check that the event collection {}.{} exists ({}); if it does not, events appended "
                 + "before the job's first checkpoint are not read", database, collection, e.getMessage());
-            return Outcome.UNREACHABLE;
+            return Outcome.UNCHECKED;
         }
     }
 }

@@ -74,6 +74,14 @@ class EventCollectionTest {
         MongoConnection mongo = new MongoConnection("mongodb://127.0.0.1:" + closedPort + "/?replicaSet=rs0", null, null);
 
         assertThat(EventCollection.ensureExists(mongo, "es_away", "events", Duration.ofMillis(500)))
-            .isEqualTo(Outcome.UNREACHABLE);
+            .isEqualTo(Outcome.UNCHECKED);
+    }
+
+    @Test
+    void aLoginTheStoreRefusesIsReportedAndDoesNotStopTheStart() {
+        // the emulator has no users: the source meets the same refusal, and the job restarts until it is put right
+        MongoConnection mongo = new MongoConnection(MONGO.connectionString(), "svc", "not-a-password");
+
+        assertThat(EventCollection.ensureExists(mongo, "es_login", "events")).isEqualTo(Outcome.UNCHECKED);
     }
 }
