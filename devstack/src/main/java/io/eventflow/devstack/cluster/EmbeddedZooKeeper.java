@@ -58,7 +58,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("ZooKeeper is already running on " + connectString());
         }
-        port = requestedPort != 0 ? requestedPort : freePort();
+        port = requestedPort != 0 ? requestedPort : Ports.free(HOST);
         Properties properties = new Properties();
         properties.setProperty("clientPort", String.valueOf(port));
         properties.setProperty("clientPortAddress", HOST);
@@ -105,10 +105,6 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
             server = null;
             log.info("ZooKeeper on {} stopped", connectString());
         }
-    }
-
-    private static int freePort() {
-        return Ports.free(HOST);
     }
 
     /** Builds an {@link EmbeddedZooKeeper}. */

@@ -150,7 +150,7 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
                 zooKeeper = EmbeddedZooKeeper.builder().dataDirectory(workDirectory.resolve("zookeeper")).build().start();
                 quorum = zooKeeper.connectString();
             }
-            restPort = requestedRestPort != 0 ? requestedRestPort : freePort();
+            restPort = requestedRestPort != 0 ? requestedRestPort : Ports.free(HOST);
             rest = new ClusterRest(restUrl());
             effectiveConfiguration = ClusterConfiguration.compose(deploymentConfig, overlay, workDirectory,
                 runSettings(quorum));
@@ -405,7 +405,7 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
             run.put("high-availability.zookeeper.quorum", quorum);
         } else {
             // without HA the TaskManagers find the JobManager at this fixed address
-            run.put("jobmanager.rpc.port", String.valueOf(freePort()));
+            run.put("jobmanager.rpc.port", String.valueOf(Ports.free(HOST)));
         }
         if (slotsPerTaskManager != null) {
             run.put("taskmanager.numberOfTaskSlots", String.valueOf(slotsPerTaskManager));
@@ -638,10 +638,6 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    private static int freePort() {
-        return Ports.free(HOST);
     }
 
     /** The cluster's classpath, written by the devstack build (see its pom.xml); it must exist on this machine. */

@@ -86,8 +86,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("the Kafka broker is already running on " + bootstrapServers());
         }
         if (port == 0) {
-            port = requestedPort != 0 ? requestedPort : freePort();
-            controllerPort = freePort();
+            port = requestedPort != 0 ? requestedPort : Ports.free(HOST);
+            controllerPort = Ports.free(HOST);
         }
         KafkaConfig config = KafkaConfig.fromProps(brokerProperties());
         if (!formatted) {
@@ -203,10 +203,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 }
             }
         }
-    }
-
-    private static int freePort() {
-        return Ports.free(HOST);
     }
 
     private static void deleteRecursively(Path directory) {
