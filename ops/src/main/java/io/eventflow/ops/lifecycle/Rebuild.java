@@ -88,11 +88,11 @@ public final class Rebuild {
     /**
      * How long the gate's audit waits before it reads a drifting read model again: longer than the job's checkpoint
      * interval, since cross-aggregate read models are written when a checkpoint completes and so trail the store by
-     * up to one interval while events keep coming (a shorter wait lets the gate pass only in a lull); at least 1 s.
+     * up to one interval while events keep coming (a shorter wait lets the gate pass only in a lull). 1 s when
+     * checkpointing is off ({@link io.eventflow.ops.rest.FlinkRestClient#checkpointInterval} gives zero then).
      */
     public static Duration auditSettle(Duration checkpointInterval) {
-        Duration settle = checkpointInterval.plusSeconds(1);
-        return settle.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : settle;
+        return checkpointInterval.plusSeconds(1);
     }
 
     /** What a rebuild did. */
